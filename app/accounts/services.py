@@ -1,0 +1,96 @@
+"""Account rules: creating users, checking passwords, issuing and resolving API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.accounts.models import ROLES, ApiToken, User
+from app.errors import Conflict, InvalidInput, NotFound
+
+TOKEN_PREFIX = "ocop_"
+MIN_PASSWORD = 8
+
+
+def normalize_email(email: str) -> str:
+    try:
+        return validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as err:
+        raise InvalidInput(f"Invalid email address: {err}", code="invalid_email") from None
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    producer_tax_code: str | None = None,
+    sales_point_code: str | None = None,
+    name: str | None = None,
+) -> User:
+    """A user with one role; a producer user belongs to one producer, a sales-point user to
+    one sales point (CONTRACT §2)."""
+    from catalog.models import Producer
+    from showrooms.points import get_sales_point
+
+    if role not in ROLES:
+        raise InvalidInput(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.", code="invalid_role")
+    email = normalize_email(email)
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"The password needs at least {MIN_PASSWORD} characters.",
+                           code="weak_password")
+    if session.scalar(select(User).where(User.email == email)):
+        raise Conflict(f"A user with email {email} already exists.", code="email_taken")
+    user = User(email=email, password_hash=generate_password_hash(password), role=role, name=name)
+    if role == "producer":
+        if not producer_tax_code:
+            raise InvalidInput("A producer user needs --producer TAX_CODE.", code="producer_required")
+        producer = session.scalar(select(Producer).where(Producer.tax_code == producer_tax_code))
+        if producer is None:
+            raise NotFound(f"No producer with tax code {producer_tax_code}.", code="unknown_producer")
+        user.producer = producer
+    if role == "sales_point":
+        if not sales_point_code:
+            raise InvalidInput("A sales-point user needs --sales-point CODE.",
+                               code="sales_point_required")
+        user.sales_point = get_sales_point(session, sales_point_code)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate_password(session: Session, email: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, email: str, name: str | None = None) -> str:
+    """Create an API token for the user; returns the clear token (stored hashed only)."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"No user with email {email}.", code="unknown_user")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user=user, token_hash=_hash_token(token), name=name))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _hash_token(token), ApiToken.revoked_at.is_(None))
+    )
+    if row is None or not row.user.active:
+        return None
+    return row.user

@@ -1,0 +1,268 @@
+"""The JSON API toolkit: `api_route` parses and validates input with pydantic, checks the
+bearer token, commits once at the boundary, and records each operation so that
+`/api/v1/openapi.json` is generated from the code itself (never a hand-kept file).
+
+Each package keeps its own `api.py` with a blueprint made by `api_blueprint()`:
+
+    bp = api_blueprint("catalog_api", __name__)
+
+    @api_route(bp, "/products/<slug>", methods=["PATCH"], body=ProductPatch, auth="producer",
+               summary="Update a product", tags=["seller"])
+    def patch_product(slug: str, body: ProductPatch):
+        ...
+        return {"slug": product.slug}          # dict → 200 JSON; (dict, 201) → 201
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, Flask, g, jsonify, request
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from app.errors import Forbidden, InvalidInput, Unauthorized
+from app.extensions import csrf, db
+
+API_PREFIX = "/api/v1"
+
+
+class Schema(BaseModel):
+    """A JSON request body: strict JSON types (a string is not a number), unknown fields
+    refused, so a typo gets a 422 instead of being silently ignored."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
+
+
+class QuerySchema(BaseModel):
+    """Query-string arguments: everything arrives as text, so types are coerced."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+def api_blueprint(name: str, import_name: str, url_prefix: str = API_PREFIX) -> Blueprint:
+    """A JSON blueprint: token-authenticated, so exempt from CSRF."""
+    bp = Blueprint(name, import_name, url_prefix=url_prefix)
+    csrf.exempt(bp)
+    return bp
+
+
+@dataclass
+class Operation:
+    path: str
+    method: str
+    summary: str
+    tags: list[str]
+    auth: tuple[str, ...] | None
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    status: int
+    responses: dict[int, str] = field(default_factory=dict)
+    description: str = ""
+
+
+OPERATIONS: list[Operation] = []
+
+
+def _pydantic_message(err: ValidationError) -> tuple[str, list[dict]]:
+    problems = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "body"
+        problems.append({"field": where, "message": e["msg"]})
+    message = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+    return message, problems
+
+
+def parse_model(model: type[BaseModel], data: Any) -> BaseModel:
+    """Validate `data` into `model`, or raise InvalidInput naming every bad field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        message, problems = _pydantic_message(err)
+        raise InvalidInput(message, details={"fields": problems}) from None
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """The request's JSON body validated in JSON mode (ISO dates are fine, "12" is not 12)."""
+    raw = request.get_data(cache=True) or b"{}"
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("The request body is not valid JSON.", code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("The request body must be a JSON object.", code="invalid_json")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as err:
+        message, problems = _pydantic_message(err)
+        raise InvalidInput(message, details={"fields": problems}) from None
+
+
+def _query_args(model: type[BaseModel]) -> dict:
+    args: dict[str, Any] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        annotation = model.model_fields.get(key)
+        is_list = annotation is not None and "list" in str(annotation.annotation)
+        args[key] = values if is_list else values[-1]
+    return args
+
+
+def authenticate(roles: Iterable[str] | None):
+    """Resolve `Authorization: Bearer <token>` to a user, or raise 401/403."""
+    from app.accounts.services import user_for_token
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send an API token as 'Authorization: Bearer <token>'.")
+    user = user_for_token(db.session, token.strip())
+    if user is None:
+        raise Unauthorized("The API token is unknown or revoked.")
+    if roles and user.role not in roles:
+        raise Forbidden(f"This needs a {' or '.join(roles)} token.")
+    g.api_user = user
+    return user
+
+
+def current_api_user():
+    return g.get("api_user")
+
+
+def api_route(
+    bp: Blueprint,
+    rule: str,
+    *,
+    methods: list[str] | None = None,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    auth: str | Iterable[str] | None = None,
+    summary: str = "",
+    tags: list[str] | None = None,
+    status: int = 200,
+    responses: dict[int, str] | None = None,
+) -> Callable:
+    """Register a JSON endpoint. The view receives `body=` / `query=` validated models and
+    returns a dict (or `(dict, status)`); the transaction is committed when it returns."""
+    methods = methods or ["GET"]
+    roles = (auth,) if isinstance(auth, str) else (tuple(auth) if auth else None)
+    prefix = (bp.url_prefix or "").rstrip("/")
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(**kwargs):
+            if roles is not None:
+                authenticate(roles)
+            if body is not None:
+                kwargs["body"] = parse_body(body)
+            if query is not None:
+                kwargs["query"] = parse_model(query, _query_args(query))
+            result = view(**kwargs)
+            db.session.commit()
+            if isinstance(result, tuple):
+                payload, code = result
+            else:
+                payload, code = result, status
+            if isinstance(payload, dict | list):
+                return jsonify(payload), code
+            return payload, code
+
+        bp.add_url_rule(rule, view_func=wrapper, methods=methods)
+        for method in methods:
+            OPERATIONS.append(
+                Operation(
+                    path=prefix + rule,
+                    method=method.lower(),
+                    summary=summary or (view.__doc__ or "").strip().split("\n")[0],
+                    description=(view.__doc__ or "").strip(),
+                    tags=tags or [bp.name.removesuffix("_api")],
+                    auth=roles,
+                    body=body,
+                    query=query,
+                    status=status,
+                    responses=responses or {},
+                )
+            )
+        return wrapper
+
+    return decorator
+
+
+# --- OpenAPI -----------------------------------------------------------------------------
+
+def _openapi_path(rule: str) -> tuple[str, list[dict]]:
+    import re
+
+    params = []
+
+    def repl(m: re.Match) -> str:
+        converter, name = m.group(1), m.group(2)
+        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
+        return "{" + name + "}"
+
+    return re.sub(r"<(?:(\w+):)?(\w+)>", repl, rule), params
+
+
+def openapi_document(app: Flask) -> dict:
+    """Build the OpenAPI 3.1 document from the registered operations and their models."""
+    from pydantic.json_schema import models_json_schema
+
+    models = {op.body for op in OPERATIONS if op.body} | {op.query for op in OPERATIONS if op.query}
+    _, defs = models_json_schema(
+        [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+        ref_template="#/components/schemas/{model}",
+    )
+    schemas = defs.get("$defs", {})
+    paths: dict[str, dict] = {}
+    error = {"$ref": "#/components/schemas/Error"}
+    for op in OPERATIONS:
+        path, params = _openapi_path(op.path)
+        item: dict[str, Any] = {
+            "summary": op.summary,
+            "tags": op.tags,
+            "operationId": f"{op.method}_{path}".replace("/", "_").replace("{", "").replace("}", ""),
+            "responses": {
+                str(op.status): {"description": "Success", "content": {"application/json": {}}},
+            },
+        }
+        if op.description:
+            item["description"] = op.description
+        if op.query is not None:
+            for name, fld in op.query.model_fields.items():
+                schema = schemas.get(op.query.__name__, {}).get("properties", {}).get(name, {})
+                params.append({"name": name, "in": "query", "required": fld.is_required(),
+                               "schema": schema, "description": fld.description or ""})
+        if params:
+            item["parameters"] = params
+        if op.body is not None:
+            item["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}},
+            }
+            item["responses"]["422"] = {"description": "Invalid input", "content": {"application/json": {"schema": error}}}
+        if op.auth:
+            item["security"] = [{"bearer": []}]
+            item["responses"]["401"] = {"description": "Missing or unknown token", "content": {"application/json": {"schema": error}}}
+            item["responses"]["403"] = {"description": f"Needs role: {', '.join(op.auth)}", "content": {"application/json": {"schema": error}}}
+        for code, text in op.responses.items():
+            item["responses"][str(code)] = {"description": text, "content": {"application/json": {"schema": error}}}
+        paths.setdefault(path, {})[op.method] = item
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"}}}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "OCOP Market API", "version": "1.0.0",
+                 "description": "Certified OCOP products, orders, traceability, sales points and fairs."},
+        "servers": [{"url": app.config["BASE_URL"]}],
+        "paths": dict(sorted(paths.items())),
+        "components": {"schemas": schemas,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }

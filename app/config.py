@@ -1,0 +1,61 @@
+"""Configuration from the environment (a `.env` file is read in development)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _database_url(url: str | None) -> str:
+    if not url:
+        return f"sqlite:///{INSTANCE / 'ocop.sqlite3'}"
+    # Accept the URL forms Heroku-style platforms hand out and use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def from_environment() -> dict:
+    """Every setting the application reads, with its development default."""
+    env = os.environ
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-secret-change-me"),
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", "sk_test_local"),
+        "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY", "pk_test_local"),
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET", "whsec_local"),
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE", ""),
+        "STRIPE_JS_URL": env.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
+        "REDIS_URL": env.get("REDIS_URL", ""),
+        "SEARCH_BACKEND": env.get("SEARCH_BACKEND", "whoosh"),
+        "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR", str(INSTANCE / "search-index")),
+        "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(INSTANCE / "outbox")),
+        "MAIL_SMTP_HOST": env.get("MAIL_SMTP_HOST", ""),
+        "MAIL_SMTP_PORT": _int("MAIL_SMTP_PORT", 25),
+        "MAIL_FROM": env.get("MAIL_FROM", "OCOP Market <no-reply@ocop.local>"),
+        "CERTIFICATE_REMINDER_DAYS": _int("CERTIFICATE_REMINDER_DAYS", 60),
+        "SHIPPING_FEE_VND": _int("SHIPPING_FEE_VND", 30000),
+        "CARD_RESERVATION_MINUTES": _int("CARD_RESERVATION_MINUTES", 30),
+        "BANK_TRANSFER_RESERVATION_HOURS": _int("BANK_TRANSFER_RESERVATION_HOURS", 24),
+        "SUSPICIOUS_SCAN_CLIENTS": _int("SUSPICIOUS_SCAN_CLIENTS", 10),
+        "SCAN_HASH_SALT": env.get("SCAN_HASH_SALT", env.get("SECRET_KEY", "dev-only-salt")),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": ["vi", "en"],
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PHOTO_DIR": env.get("PHOTO_DIR", str(INSTANCE / "photos")),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+    }

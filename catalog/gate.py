@@ -1,0 +1,185 @@
+"""The certificate gate (DOMAIN §3) — the heart of OCOP Market.
+
+One rule, one place: storefront lists, search, the API, cart, checkout, payment
+confirmation, counter sales and fair booths all ask this module whether a product may be
+sold, and why not. `listability()` answers for one product; `listable_products()` is the
+same rule as a set-based query for lists (tests/catalog/test_gate.py proves they agree).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from app.clock import today
+from app.errors import Conflict
+from catalog.models import Certificate, Producer, Product
+
+TERM_MONTHS = 36
+
+# Reasons, in the order DOMAIN §3 checks them.
+PRODUCER_INACTIVE = "producer_inactive"
+UNPUBLISHED = "unpublished"
+CERTIFICATE_REVOKED = "certificate_revoked"
+CERTIFICATE_EXPIRED = "certificate_expired"
+NO_CERTIFICATE = "no_certificate"
+REASONS = (PRODUCER_INACTIVE, UNPUBLISHED, CERTIFICATE_REVOKED, CERTIFICATE_EXPIRED, NO_CERTIFICATE)
+
+
+class NotListable(Conflict):
+    code = "not_listable"
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months later, the day clamped to the month's end (Jan 31 + 1 → Feb 28/29)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_valid_until(issued_on: date) -> date:
+    """`issued_on + 36 calendar months − 1 day`: 2024-03-15 → 2027-03-14,
+    2024-01-31 → 2027-01-30, 2024-02-29 → 2027-02-27."""
+    return add_months(issued_on, TERM_MONTHS) - timedelta(days=1)
+
+
+def is_valid_on(cert: Certificate, on: date) -> bool:
+    """Valid on D iff issued_on ≤ D ≤ valid_until and not revoked on or before D."""
+    if cert.revoked_on is not None and cert.revoked_on <= on:
+        return False
+    return cert.issued_on <= on <= cert.valid_until
+
+
+def certificate_status(cert: Certificate, on: date | None = None) -> str:
+    """`valid`, `revoked` (from revoked_on inclusive), `expired`, or `not_yet_valid`."""
+    on = on or today()
+    if cert.revoked_on is not None and cert.revoked_on <= on:
+        return "revoked"
+    if on > cert.valid_until:
+        return "expired"
+    if on < cert.issued_on:
+        return "not_yet_valid"
+    return "valid"
+
+
+def _recency(cert: Certificate) -> tuple:
+    # Latest issued_on wins; ties go to more stars (then the newer row, for a total order).
+    return (cert.issued_on, cert.stars, cert.id or 0)
+
+
+def current_certificate(certificates: Iterable[Certificate], on: date | None = None) -> Certificate | None:
+    """Among the certificates valid on D, the one with the latest issued_on (ties: more stars)."""
+    on = on or today()
+    valid = [c for c in certificates if is_valid_on(c, on)]
+    return max(valid, key=_recency) if valid else None
+
+
+def latest_certificate(certificates: Iterable[Certificate], on: date | None = None) -> Certificate | None:
+    """The most recent certificate issued on or before D, whatever its state."""
+    on = on or today()
+    issued = [c for c in certificates if c.issued_on <= on]
+    return max(issued, key=_recency) if issued else None
+
+
+@dataclass(frozen=True)
+class Listability:
+    listable: bool
+    reason: str | None
+    # The current certificate when listable, else the latest one (for an honest status).
+    certificate: Certificate | None
+
+    def __bool__(self) -> bool:
+        return self.listable
+
+
+def listability(product: Product, on: date | None = None) -> Listability:
+    """Listable on D iff published, producer active, and a current certificate exists;
+    otherwise the first reason of: producer_inactive, unpublished, certificate_revoked,
+    certificate_expired, no_certificate."""
+    on = on or today()
+    current = current_certificate(product.certificates, on)
+    shown = current or latest_certificate(product.certificates, on)
+    if not product.producer.active:
+        return Listability(False, PRODUCER_INACTIVE, shown)
+    if not product.published:
+        return Listability(False, UNPUBLISHED, shown)
+    if current is not None:
+        return Listability(True, None, current)
+    if shown is None:
+        return Listability(False, NO_CERTIFICATE, None)
+    if shown.revoked_on is not None and shown.revoked_on <= on:
+        return Listability(False, CERTIFICATE_REVOKED, shown)
+    return Listability(False, CERTIFICATE_EXPIRED, shown)
+
+
+REASON_MESSAGES = {
+    PRODUCER_INACTIVE: "its producer is no longer active",
+    UNPUBLISHED: "it is not published by its producer",
+    CERTIFICATE_REVOKED: "its OCOP certificate was revoked",
+    CERTIFICATE_EXPIRED: "its OCOP certificate has expired",
+    NO_CERTIFICATE: "it has no OCOP certificate",
+}
+
+
+def require_listable(product: Product, on: date | None = None) -> Certificate:
+    """The gate as a guard: the current certificate, or NotListable (409 `not_listable`)."""
+    verdict = listability(product, on)
+    if not verdict.listable:
+        raise NotListable(
+            f"{product.name} cannot be sold: {REASON_MESSAGES[verdict.reason]}.",
+            details={"product": product.slug, "reason": verdict.reason},
+        )
+    return verdict.certificate
+
+
+# --- The same rule, set-based, for lists -------------------------------------------------
+
+def valid_on_clause(on: date, cert=Certificate):
+    return and_(
+        cert.issued_on <= on,
+        cert.valid_until >= on,
+        or_(cert.revoked_on.is_(None), cert.revoked_on > on),
+    )
+
+
+def current_certificates(on: date | None = None):
+    """Subquery (product_id, certificate_id) of each product's current certificate on D."""
+    on = on or today()
+    rank = func.row_number().over(
+        partition_by=Certificate.product_id,
+        order_by=(Certificate.issued_on.desc(), Certificate.stars.desc(), Certificate.id.desc()),
+    )
+    ranked = (
+        select(Certificate.product_id, Certificate.id.label("certificate_id"), rank.label("rank"))
+        .where(valid_on_clause(on))
+        .subquery("ranked_certificates")
+    )
+    return (
+        select(ranked.c.product_id, ranked.c.certificate_id)
+        .where(ranked.c.rank == 1)
+        .subquery("current_certificates")
+    )
+
+
+CurrentCertificate = aliased(Certificate, name="current_certificate")
+
+
+def listable_products(on: date | None = None) -> Select:
+    """`select(Product, CurrentCertificate)` of every product listable on D.
+
+    Add filters (e.g. `CurrentCertificate.stars == 5`, `Producer.province_code == 92`) and
+    ordering on the returned select; Producer is already joined.
+    """
+    current = current_certificates(on)
+    return (
+        select(Product, CurrentCertificate)
+        .join(Product.producer)
+        .join(current, current.c.product_id == Product.id)
+        .join(CurrentCertificate, CurrentCertificate.id == current.c.certificate_id)
+        .where(Product.published.is_(True), Producer.active.is_(True))
+    )

@@ -1,0 +1,181 @@
+"""Producers (chủ thể OCOP), their products, and OCOP recognition certificates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+GROUPS = ("food", "beverage", "herbal", "textile", "craft", "tourism")
+PRODUCER_KINDS = ("enterprise", "cooperative", "cooperative_group", "household")
+LEVELS = ("district", "province", "central", "commune")
+# DOMAIN §2: stars ↔ score band, inclusive.
+STAR_SCORE_BANDS = {3: (50, 69), 4: (70, 89), 5: (90, 100)}
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Producer(db.Model):
+    __tablename__ = "producers"
+    __table_args__ = (CheckConstraint(_in("kind", PRODUCER_KINDS), name="kind"),)
+    # The tax-code format CHECK is dialect-specific and lives in the migration.
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    tax_code: Mapped[str] = mapped_column(String(14), unique=True)
+    province_code: Mapped[int] = mapped_column(Integer, index=True)
+    ward_code: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    historical_origin: Mapped[str | None] = mapped_column(String(300))
+    craft_village: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    description: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    products: Mapped[list[Product]] = relationship(back_populates="producer")
+
+    @property
+    def province_name(self) -> str:
+        from catalog.regions import province_name
+
+        return province_name(self.province_code)
+
+    @property
+    def ward_name(self) -> str | None:
+        from catalog.regions import ward_name
+
+        return ward_name(self.ward_code) if self.ward_code else None
+
+    def __repr__(self) -> str:
+        return f"<Producer {self.slug}>"
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint(_in('"group"', GROUPS), name="group"),
+        CheckConstraint("price_vnd IS NULL OR price_vnd >= 0", name="price_not_negative"),
+        # A product is published only once it has a price (imported ones wait for the seller).
+        CheckConstraint("NOT published OR price_vnd IS NOT NULL", name="published_has_price"),
+        UniqueConstraint("producer_id", "name", name="uq_products_producer_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str | None] = mapped_column(Text)
+    group: Mapped[str] = mapped_column("group", String(20), index=True)
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    unit_en: Mapped[str | None] = mapped_column(String(40))
+    price_vnd: Mapped[int | None] = mapped_column(Integer)
+    published: Mapped[bool] = mapped_column(default=False)
+    gtin: Mapped[str | None] = mapped_column(String(14), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    producer: Mapped[Producer] = relationship(back_populates="products")
+    certificates: Mapped[list[Certificate]] = relationship(
+        back_populates="product", order_by="Certificate.issued_on"
+    )
+    photos: Mapped[list[ProductPhoto]] = relationship(
+        back_populates="product", order_by="ProductPhoto.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def province_code(self) -> int:
+        return self.producer.province_code
+
+    @property
+    def is_service(self) -> bool:
+        """`tourism` products are services: no stock, never shipped, never in a cart."""
+        return self.group == "tourism"
+
+    @property
+    def photo_url(self) -> str | None:
+        return self.photos[0].url if self.photos else None
+
+    def __repr__(self) -> str:
+        return f"<Product {self.slug}>"
+
+
+class ProductPhoto(db.Model):
+    __tablename__ = "product_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    # A path under /static/ (shipped demo photos) or under /media/ (uploads).
+    path: Mapped[str] = mapped_column(String(300))
+    alt: Mapped[str] = mapped_column(String(300), default="")
+    width: Mapped[int] = mapped_column(default=480)
+    height: Mapped[int] = mapped_column(default=480)
+    position: Mapped[int] = mapped_column(default=0)
+
+    product: Mapped[Product] = relationship(back_populates="photos")
+
+    @property
+    def url(self) -> str:
+        return self.path if self.path.startswith("/") else "/static/" + self.path
+
+
+class Certificate(db.Model):
+    """An OCOP recognition certificate (DOMAIN §2–§3)."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        CheckConstraint("stars BETWEEN 3 AND 5", name="stars"),
+        CheckConstraint(
+            "(stars = 3 AND score BETWEEN 50 AND 69) OR (stars = 4 AND score BETWEEN 70 AND 89)"
+            " OR (stars = 5 AND score BETWEEN 90 AND 100)",
+            name="score_band",
+        ),
+        CheckConstraint(_in("level", LEVELS), name="level"),
+        CheckConstraint("valid_until >= issued_on", name="valid_until_after_issue"),
+        CheckConstraint("revoked_on IS NULL OR revoked_on >= issued_on", name="revoked_after_issue"),
+        UniqueConstraint("product_id", "decision_number", name="uq_certificates_product_decision"),
+        Index("ix_certificates_product_dates", "product_id", "issued_on", "valid_until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    decision_number: Mapped[str] = mapped_column(String(100))
+    issuer: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(20))
+    stars: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    issued_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date, index=True)
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    product: Mapped[Product] = relationship(back_populates="certificates")
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.decision_number} {self.stars}★>"

@@ -1,0 +1,1 @@
+"""Product search (Whoosh embedded by default; PostgreSQL for multi-server deployments)."""

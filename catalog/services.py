@@ -1,0 +1,232 @@
+"""Catalog rules: producers, products and certificates. Services flush, never commit."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.clock import today
+from app.errors import Conflict, InvalidInput, NotFound
+from catalog.gate import default_valid_until
+from catalog.models import (
+    GROUPS,
+    LEVELS,
+    PRODUCER_KINDS,
+    STAR_SCORE_BANDS,
+    Certificate,
+    Producer,
+    Product,
+)
+from catalog.regions import validate_location
+from catalog.text import slugify
+
+TAX_CODE = re.compile(r"^\d{10}(-\d{3})?$")
+
+
+def validate_tax_code(tax_code: str) -> str:
+    tax_code = (tax_code or "").strip()
+    if not TAX_CODE.match(tax_code):
+        raise InvalidInput(
+            f"Invalid tax code {tax_code!r}: 10 digits, or 10 digits, a dash and 3 digits.",
+            code="invalid_tax_code",
+        )
+    return tax_code
+
+
+def validate_gtin(gtin: str) -> str:
+    """A GTIN-8/12/13/14 with a valid GS1 check digit, returned as 14 digits."""
+    gtin = (gtin or "").strip()
+    if not gtin.isdigit() or len(gtin) not in (8, 12, 13, 14):
+        raise InvalidInput("A GTIN has 8, 12, 13 or 14 digits.", code="invalid_gtin")
+    padded = gtin.zfill(14)
+    body, check = padded[:-1], int(padded[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(body))
+    if (10 - total % 10) % 10 != check:
+        raise InvalidInput(f"GTIN {gtin} has a wrong check digit.", code="invalid_gtin")
+    return padded
+
+
+def unique_slug(session: Session, model, text: str) -> str:
+    base = slugify(text)
+    taken = set(session.scalars(select(model.slug).where(model.slug.like(f"{base}%"))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def get_producer(session: Session, slug: str) -> Producer:
+    producer = session.scalar(select(Producer).where(Producer.slug == slug))
+    if producer is None:
+        raise NotFound(f"No producer {slug!r}.")
+    return producer
+
+
+def get_product(session: Session, slug: str, *, producer: Producer | None = None) -> Product:
+    """A product by slug; with `producer`, only that producer's own (others answer 404)."""
+    query = select(Product).where(Product.slug == slug)
+    if producer is not None:
+        query = query.where(Product.producer_id == producer.id)
+    product = session.scalar(query)
+    if product is None:
+        raise NotFound(f"No product {slug!r}.")
+    return product
+
+
+def create_producer(
+    session: Session,
+    *,
+    name: str,
+    kind: str,
+    tax_code: str,
+    province_code: int,
+    ward_code: int | None = None,
+    address: str = "",
+    **extra,
+) -> Producer:
+    if kind not in PRODUCER_KINDS:
+        raise InvalidInput(f"Unknown producer kind {kind!r}; use one of {', '.join(PRODUCER_KINDS)}.",
+                           code="invalid_kind")
+    tax_code = validate_tax_code(tax_code)
+    validate_location(province_code, ward_code)
+    if session.scalar(select(Producer.id).where(Producer.tax_code == tax_code)):
+        raise Conflict(f"A producer with tax code {tax_code} already exists.", code="tax_code_taken")
+    producer = Producer(
+        slug=unique_slug(session, Producer, name),
+        name=name.strip(),
+        kind=kind,
+        tax_code=tax_code,
+        province_code=province_code,
+        ward_code=ward_code,
+        address=address,
+        **extra,
+    )
+    session.add(producer)
+    session.flush()
+    return producer
+
+
+PRODUCT_FIELDS = {"name", "name_en", "description", "description_en", "unit", "unit_en",
+                  "price_vnd", "published", "gtin", "group"}
+
+
+def _check_product_values(values: dict) -> None:
+    if "group" in values and values["group"] not in GROUPS:
+        raise InvalidInput(f"Unknown group {values['group']!r}; use one of {', '.join(GROUPS)}.",
+                           code="invalid_group")
+    if values.get("price_vnd") is not None and values["price_vnd"] < 0:
+        raise InvalidInput("price_vnd cannot be negative.", code="invalid_price")
+    if values.get("gtin"):
+        values["gtin"] = validate_gtin(values["gtin"])
+    if "name" in values and not (values["name"] or "").strip():
+        raise InvalidInput("A product needs a name.", code="invalid_name")
+
+
+def _check_gtin_free(session: Session, gtin: str | None, product_id: int | None = None) -> None:
+    if not gtin:
+        return
+    other = session.scalar(select(Product.id).where(Product.gtin == gtin))
+    if other is not None and other != product_id:
+        raise Conflict(f"GTIN {gtin} is already used by another product.", code="gtin_taken")
+
+
+def create_product(session: Session, producer: Producer, **values) -> Product:
+    """A new product of `producer`; unpublished unless asked, and never published unpriced."""
+    unknown = set(values) - PRODUCT_FIELDS
+    if unknown:
+        raise InvalidInput(f"Unknown product fields: {', '.join(sorted(unknown))}.")
+    _check_product_values(values)
+    name = values["name"].strip()
+    if session.scalar(select(Product.id).where(Product.producer_id == producer.id,
+                                               func.lower(Product.name) == name.lower())):
+        raise Conflict(f"{producer.name} already has a product named {name!r}.", code="name_taken")
+    if values.get("published") and values.get("price_vnd") is None:
+        raise InvalidInput("Set price_vnd before publishing.", code="price_required")
+    _check_gtin_free(session, values.get("gtin"))
+    product = Product(producer=producer, slug=unique_slug(session, Product, name),
+                      **{**values, "name": name})
+    session.add(product)
+    session.flush()
+    return product
+
+
+def update_product(session: Session, product: Product, **changes) -> Product:
+    unknown = set(changes) - PRODUCT_FIELDS
+    if unknown:
+        raise InvalidInput(f"Unknown product fields: {', '.join(sorted(unknown))}.")
+    _check_product_values(changes)
+    price = changes.get("price_vnd", product.price_vnd)
+    if changes.get("published", product.published) and price is None:
+        raise InvalidInput("Set price_vnd before publishing.", code="price_required")
+    _check_gtin_free(session, changes.get("gtin"), product.id)
+    for key, value in changes.items():
+        setattr(product, key, value)
+    session.flush()
+    return product
+
+
+def validate_certificate_values(*, stars: int, score: int, level: str, issued_on: date,
+                                valid_until: date | None, decision_number: str,
+                                issuer: str) -> date:
+    """Check a certificate's fields against DOMAIN §2–§3; returns its valid_until."""
+    if stars not in STAR_SCORE_BANDS:
+        raise InvalidInput("Only 3★, 4★ and 5★ certificates exist (OCOP products).",
+                           code="invalid_stars")
+    low, high = STAR_SCORE_BANDS[stars]
+    if not low <= score <= high:
+        raise InvalidInput(f"A {stars}★ certificate needs a score of {low}–{high}, not {score}.",
+                           code="score_mismatch")
+    if level not in LEVELS:
+        raise InvalidInput(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.",
+                           code="invalid_level")
+    if not decision_number.strip():
+        raise InvalidInput("A certificate needs its decision number.", code="invalid_decision")
+    if not issuer.strip():
+        raise InvalidInput("A certificate needs its issuer, as written on the decision.",
+                           code="invalid_issuer")
+    valid_until = valid_until or default_valid_until(issued_on)
+    if valid_until < issued_on:
+        raise InvalidInput("valid_until cannot precede issued_on.", code="invalid_dates")
+    return valid_until
+
+
+def create_certificate(session: Session, product: Product, *, stars: int, score: int, level: str,
+                       decision_number: str, issuer: str, issued_on: date,
+                       valid_until: date | None = None) -> Certificate:
+    valid_until = validate_certificate_values(
+        stars=stars, score=score, level=level, issued_on=issued_on, valid_until=valid_until,
+        decision_number=decision_number, issuer=issuer)
+    exists = session.scalar(select(Certificate.id).where(
+        Certificate.product_id == product.id, Certificate.decision_number == decision_number))
+    if exists:
+        raise Conflict(f"Decision {decision_number} is already recorded for {product.name}.",
+                       code="duplicate_decision")
+    cert = Certificate(product=product, stars=stars, score=score, level=level,
+                       decision_number=decision_number.strip(), issuer=issuer.strip(),
+                       issued_on=issued_on, valid_until=valid_until)
+    session.add(cert)
+    session.flush()
+    return cert
+
+
+def revoke_certificate(session: Session, cert: Certificate, *, reason: str,
+                       revoked_on: date | None = None) -> Certificate:
+    """Revoked from `revoked_on` inclusive (default: today); never before issued_on."""
+    if not (reason or "").strip():
+        raise InvalidInput("Give the reason for the revocation.", code="reason_required")
+    revoked_on = revoked_on or today()
+    if revoked_on < cert.issued_on:
+        raise InvalidInput("revoked_on cannot precede the certificate's issued_on.",
+                           code="invalid_dates")
+    if cert.revoked_on is not None:
+        raise Conflict(f"Certificate {cert.decision_number} was already revoked on "
+                       f"{cert.revoked_on.isoformat()}.", code="already_revoked")
+    cert.revoked_on = revoked_on
+    cert.revoke_reason = reason.strip()
+    session.flush()
+    return cert

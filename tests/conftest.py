@@ -1,0 +1,165 @@
+"""Test harness (Warehouse style): migrations run once per session; each test gets a
+connection-level transaction and a session joined with `create_savepoint`, rolled back at
+the end. Database tests run on SQLite by default, on PostgreSQL with TEST_DATABASE_URL.
+Concurrency tests (marked `postgres`) commit for real through `committing_app`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+import time_machine
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from app import create_app
+from app.clock import LOCAL_TZ
+from app.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
+
+
+def reset_postgres_schema(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def test_config(workdir: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{workdir / 'test.sqlite3'}",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://ocop.test",
+        "SERVER_NAME": None,
+        "MAIL_OUTBOX_DIR": str(workdir / "outbox"),
+        "SEARCH_INDEX_DIR": str(workdir / "search-index"),
+        "PHOTO_DIR": str(workdir / "photos"),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@pytest.fixture(scope="session")
+def workdir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="ocop-tests-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def app(workdir):
+    if ON_POSTGRES:
+        reset_postgres_schema(TEST_DATABASE_URL)
+    application = create_app(test_config(workdir))
+    with application.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """A session whose work is rolled back after the test, even if the code commits."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app, workdir) -> Path:
+    path = Path(app.config["MAIL_OUTBOX_DIR"])
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def freeze():
+    """`freeze(date(2026, 11, 23))` or `freeze(datetime(..., tzinfo=UTC))`: stop the clock.
+
+    A bare date freezes at local noon in Vietnam."""
+    travellers = []
+
+    def _freeze(moment):
+        if isinstance(moment, date) and not isinstance(moment, datetime):
+            moment = datetime.combine(moment, time(12, 0), tzinfo=LOCAL_TZ)
+        traveller = time_machine.travel(moment, tick=False)
+        traveller.start()
+        travellers.append(traveller)
+        return moment
+
+    yield _freeze
+    for traveller in reversed(travellers):
+        traveller.stop()
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counter: …; counter.count` — pins N+1 regressions."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _count():
+        class Counter:
+            count = 0
+            statements: list[str] = []
+
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, *args):
+            if statement.strip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                return
+            counter.count += 1
+            counter.statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return _count
+
+
+def pytest_collection_modifyitems(config, items):
+    chromium = shutil.which("chromium")
+    for item in items:
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(pytest.mark.skip(reason="needs TEST_DATABASE_URL on PostgreSQL"))
+        if "browser" in item.keywords and not chromium:
+            item.add_marker(pytest.mark.skip(reason="Debian's chromium is not installed"))
+
+
+UTC_ = UTC  # re-exported for tests that build aware datetimes
