@@ -20,6 +20,7 @@ BLUEPRINT_MODULES = [
     "catalog.views",
     "catalog.api",
     "storefront.views",
+    "storefront.shop_views",
     "storefront.api",
     "traceability.views",
     "traceability.api",

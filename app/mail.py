@@ -1,0 +1,40 @@
+"""E-mail: written as `.eml` files to the outbox folder in development and tests, sent via
+SMTP when MAIL_SMTP_HOST is set."""
+
+from __future__ import annotations
+
+import smtplib
+import uuid
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+from app.clock import now
+
+
+def send_mail(to: str | list[str], subject: str, text: str, html: str | None = None,
+              *, reply_to: str | None = None) -> EmailMessage:
+    """Send (or drop in the outbox) one message; returns it for callers that log it."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = ", ".join(to) if isinstance(to, list) else to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="ocop.local")
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message.set_content(text)
+    if html:
+        message.add_alternative(html, subtype="html")
+    if config.get("MAIL_SMTP_HOST"):
+        with smtplib.SMTP(config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], timeout=10) as smtp:
+            smtp.send_message(message)
+    else:
+        outbox = Path(config["MAIL_OUTBOX_DIR"])
+        outbox.mkdir(parents=True, exist_ok=True)
+        name = f"{now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+        (outbox / name).write_bytes(bytes(message))
+    return message
