@@ -166,7 +166,17 @@ def current_certificates(on: date | None = None):
     )
 
 
-CurrentCertificate = aliased(Certificate, name="current_certificate")
+_alias: dict[str, object] = {}
+
+
+def __getattr__(name: str):
+    # `CurrentCertificate` (the certificate joined by `listable_products`) is built on first
+    # use: aliasing configures all mappers, which must wait until every model is imported.
+    if name == "CurrentCertificate":
+        if name not in _alias:
+            _alias[name] = aliased(Certificate, name="current_certificate")
+        return _alias[name]
+    raise AttributeError(name)
 
 
 def listable_products(on: date | None = None) -> Select:
@@ -176,6 +186,7 @@ def listable_products(on: date | None = None) -> Select:
     ordering on the returned select; Producer is already joined.
     """
     current = current_certificates(on)
+    CurrentCertificate = __getattr__("CurrentCertificate")  # noqa: N806
     return (
         select(Product, CurrentCertificate)
         .join(Product.producer)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
@@ -90,8 +91,19 @@ def db_session(app):
             connection.close()
 
 
+class ArrangedClient(FlaskClient):
+    """Commits what the test arranged before each request (to the test's savepoint-backed
+    transaction, still rolled back at the end), as if it were already in the database: a
+    request that rolls back or closes its session must not erase the test's setup."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app, db_session):
+    app.test_client_class = ArrangedClient
     return app.test_client()
 
 
