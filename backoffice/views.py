@@ -1,5 +1,224 @@
-"""HTML pages of the backoffice package."""
+"""Seller (producer) and admin (OCOP office) screens. Thin views: they parse forms, call the
+catalog/showrooms/storefront services, commit once, and render."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("backoffice", __name__, template_folder="templates")
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.views import roles_required
+from app.clock import today
+from app.errors import DomainError
+from app.extensions import db
+from backoffice import dashboards
+from backoffice.forms import ImportForm, PhotoForm, ProductForm, RevokeForm
+from catalog import services
+from catalog.gate import listability
+from catalog.models import Certificate, Producer, Product
+from catalog.photos import add_photo
+
+seller = Blueprint("seller", __name__, url_prefix="/seller", template_folder="templates")
+admin = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+blueprints = [seller, admin]
+
+PER_PAGE = 50
+
+
+# --- Seller -----------------------------------------------------------------------------------
+
+def _producer() -> Producer:
+    producer = current_user.producer
+    if producer is None:
+        abort(403)
+    return producer
+
+
+@seller.get("/")
+@roles_required("producer", "sales_point")
+def dashboard():
+    if current_user.role == "sales_point":
+        return render_template("backoffice/sales_point_home.html", point=current_user.sales_point)
+    producer = _producer()
+    return render_template("backoffice/seller_dashboard.html", producer=producer,
+                           board=dashboards.seller_board(db.session, producer))
+
+
+@seller.get("/products")
+@roles_required("producer")
+def products():
+    producer = _producer()
+    rows = db.session.scalars(
+        select(Product).where(Product.producer_id == producer.id)
+        .options(selectinload(Product.certificates), selectinload(Product.photos))
+        .order_by(Product.name)
+    ).all()
+    on = today()
+    return render_template("backoffice/seller_products.html", producer=producer,
+                           rows=[(p, listability(p, on)) for p in rows])
+
+
+def _form_values(form: ProductForm) -> dict:
+    values = {field: getattr(form, field).data for field in
+              ("name", "name_en", "group", "price_vnd", "unit", "unit_en", "description",
+               "description_en", "gtin", "published")}
+    for key in ("name_en", "unit_en", "description_en", "gtin"):
+        values[key] = (values[key] or "").strip() or None
+    values["description"] = values["description"] or ""
+    return values
+
+
+@seller.route("/products/new", methods=["GET", "POST"])
+@roles_required("producer")
+def new_product():
+    form = ProductForm()
+    if form.validate_on_submit():
+        try:
+            product = services.create_product(db.session, _producer(), **_form_values(form))
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash(_("Đã tạo sản phẩm %(name)s.", name=product.name), "success")
+            return redirect(url_for("seller.edit_product", slug=product.slug))
+    return render_template("backoffice/product_form.html", form=form, product=None,
+                           photo_form=None), 422 if form.errors else 200
+
+
+@seller.route("/products/<slug>", methods=["GET", "POST"])
+@roles_required("producer")
+def edit_product(slug: str):
+    product = services.get_product(db.session, slug, producer=_producer())
+    form = ProductForm(obj=product)
+    if form.validate_on_submit():
+        try:
+            services.update_product(db.session, product, **_form_values(form))
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash(_("Đã lưu."), "success")
+            return redirect(url_for("seller.edit_product", slug=product.slug))
+    return render_template("backoffice/product_form.html", form=form, product=product,
+                           photo_form=PhotoForm(), verdict=listability(product)), \
+        422 if form.errors else 200
+
+
+@seller.post("/products/<slug>/photos")
+@roles_required("producer")
+def upload_photo(slug: str):
+    product = services.get_product(db.session, slug, producer=_producer())
+    form = PhotoForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(url_for("seller.edit_product", slug=slug))
+    try:
+        add_photo(db.session, product, form.photo.data.stream, current_app.config["PHOTO_DIR"],
+                  alt=form.alt.data or "")
+        db.session.commit()
+        flash(_("Đã thêm ảnh."), "success")
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for("seller.edit_product", slug=slug))
+
+
+# --- Admin (the OCOP office) ----------------------------------------------------------------------
+
+@admin.get("/")
+@roles_required("admin", "organizer")
+def admin_dashboard():
+    return render_template("backoffice/admin_dashboard.html",
+                           stats=dashboards.office_stats(db.session),
+                           expiring=dashboards.expiring_certificates(db.session, within_days=90))
+
+
+@admin.get("/certificates")
+@roles_required("admin")
+def expiry_board():
+    days = request.args.get("days", default=90, type=int)
+    days = max(1, min(days or 90, 730))
+    rows = dashboards.expiring_certificates(db.session, within_days=days)
+    if request.args.get("format") == "csv":
+        return dashboards.expiry_csv_response(rows)
+    return render_template("backoffice/expiry_board.html", rows=rows, days=days)
+
+
+@admin.get("/products")
+@roles_required("admin")
+def admin_products():
+    q = (request.args.get("q") or "").strip()[:100]
+    page = max(1, request.args.get("page", default=1, type=int) or 1)
+    query = select(Product).join(Product.producer)
+    if q:
+        pattern = f"%{q}%"
+        query = query.where(or_(Product.name.ilike(pattern), Producer.name.ilike(pattern),
+                                Producer.tax_code.ilike(pattern), Product.slug.ilike(pattern)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    products = db.session.scalars(
+        query.options(selectinload(Product.certificates), selectinload(Product.producer))
+        .order_by(Product.name).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    on = today()
+    return render_template("backoffice/admin_products.html", q=q, page=page, total=total,
+                           pages=max(1, -(-total // PER_PAGE)),
+                           rows=[(p, listability(p, on)) for p in products])
+
+
+@admin.get("/products/<slug>")
+@roles_required("admin")
+def admin_product(slug: str):
+    product = services.get_product(db.session, slug)
+    return render_template("backoffice/admin_product.html", product=product,
+                           verdict=listability(product), revoke_form=RevokeForm())
+
+
+@admin.post("/certificates/<int:cert_id>/revoke")
+@roles_required("admin")
+def revoke(cert_id: int):
+    cert = db.session.get(Certificate, cert_id) or abort(404)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("Hãy ghi lý do thu hồi."), "error")
+    else:
+        try:
+            services.revoke_certificate(db.session, cert, reason=form.reason.data,
+                                        revoked_on=form.revoked_on.data)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash(_("Đã thu hồi giấy chứng nhận %(number)s.", number=cert.decision_number), "success")
+    return redirect(url_for("admin.admin_product", slug=cert.product.slug))
+
+
+@admin.route("/import", methods=["GET", "POST"])
+@roles_required("admin")
+def import_certificates():
+    form = ImportForm()
+    result = errors = None
+    if form.validate_on_submit():
+        from catalog.importer import import_csv_text
+
+        raw = form.file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            errors = [_("Tệp không phải UTF-8.")]
+        else:
+            outcome = import_csv_text(db.session, text)
+            if outcome.errors:
+                db.session.rollback()
+                errors = outcome.errors
+            else:
+                db.session.commit()
+                result = outcome
+    return render_template("backoffice/import.html", form=form, result=result, errors=errors), \
+        422 if errors else 200

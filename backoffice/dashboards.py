@@ -1,0 +1,134 @@
+"""What the back-office dashboards show: read-only queries built on the gate's set form."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.clock import today
+from catalog.gate import current_certificates, listability, listable_products
+from catalog.models import Certificate, Producer, Product
+from catalog.regions import province_name
+from showrooms.services import online_availability
+
+SELLER_REMINDER_DAYS = 60
+LOW_STOCK = 5
+
+
+@dataclass
+class Expiring:
+    certificate: Certificate
+    product: Product
+    producer: Producer
+    days_left: int
+
+
+def expiring_certificates(session: Session, *, within_days: int, on: date | None = None,
+                          producer: Producer | None = None) -> list[Expiring]:
+    """Current certificates (valid today, not yet superseded) that end within N days,
+    soonest first — listed or not, since the office must see everything ending."""
+    on = on or today()
+    current = current_certificates(on)
+    query = (
+        select(Certificate, Product, Producer)
+        .join(current, current.c.certificate_id == Certificate.id)
+        .join(Product, Product.id == Certificate.product_id)
+        .join(Producer, Producer.id == Product.producer_id)
+        .where(Certificate.valid_until <= on + timedelta(days=within_days))
+        .order_by(Certificate.valid_until, Product.name)
+    )
+    if producer is not None:
+        query = query.where(Product.producer_id == producer.id)
+    return [Expiring(c, p, pr, (c.valid_until - on).days) for c, p, pr in session.execute(query)]
+
+
+def expiry_csv_response(rows: list[Expiring]) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["decision_number", "product", "producer", "tax_code", "province", "stars",
+                     "issuer", "issued_on", "valid_until", "days_left"])
+    for row in rows:
+        c = row.certificate
+        writer.writerow([c.decision_number, row.product.name, row.producer.name, row.producer.tax_code,
+                         province_name(row.producer.province_code), c.stars, c.issuer,
+                         c.issued_on.isoformat(), c.valid_until.isoformat(), row.days_left])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=ocop-expiring.csv"})
+
+
+@dataclass
+class SellerBoard:
+    products: list
+    expiring: list[Expiring]
+    low_stock: list
+    shipments_to_ship: int
+
+
+def seller_board(session: Session, producer: Producer) -> SellerBoard:
+    """What needs the producer today: certificates ending soon, low stock, orders to ship."""
+    on = today()
+    products = session.scalars(
+        select(Product).where(Product.producer_id == producer.id)
+        .options(selectinload(Product.certificates)).order_by(Product.name)
+    ).all()
+    verdicts = [(p, listability(p, on)) for p in products]
+    stock = online_availability(session, [p.id for p in products])
+    low = [(p, stock.get(p.id, 0)) for p, v in verdicts
+           if v.listable and not p.is_service and stock.get(p.id, 0) < LOW_STOCK]
+    return SellerBoard(
+        products=verdicts,
+        expiring=expiring_certificates(session, within_days=SELLER_REMINDER_DAYS, on=on,
+                                       producer=producer),
+        low_stock=low,
+        shipments_to_ship=_shipments_to_ship(session, producer),
+    )
+
+
+def _shipments_to_ship(session: Session, producer: Producer) -> int:
+    try:
+        from storefront.orders import shipments_to_ship_count
+    except ImportError:  # orders arrive with the storefront package
+        return 0
+    return shipments_to_ship_count(session, producer)
+
+
+@dataclass
+class OfficeStats:
+    total: int
+    by_stars: list[tuple[int, int]]
+    by_group: list[tuple[str, int]]
+    by_province: list[tuple[str, int]]
+
+
+def office_stats(session: Session, on: date | None = None) -> OfficeStats:
+    """OCOP products listed today, by stars, group and province (one grouped query each)."""
+    from catalog.gate import CurrentCertificate
+
+    listed = (
+        listable_products(on)
+        .with_only_columns(Product.id, CurrentCertificate.stars, Product.group,
+                           Producer.province_code)
+        .subquery()
+    )
+    stars = session.execute(
+        select(listed.c.stars, func.count()).group_by(listed.c.stars).order_by(listed.c.stars.desc())
+    ).all()
+    groups = session.execute(
+        select(listed.c.group, func.count()).group_by(listed.c.group).order_by(func.count().desc())
+    ).all()
+    provinces = session.execute(
+        select(listed.c.province_code, func.count()).group_by(listed.c.province_code)
+        .order_by(func.count().desc())
+    ).all()
+    return OfficeStats(
+        total=sum(n for _, n in stars),
+        by_stars=[(s, n) for s, n in stars],
+        by_group=[(g, n) for g, n in groups],
+        by_province=[(province_name(code), n) for code, n in provinces],
+    )
