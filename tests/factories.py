@@ -119,3 +119,31 @@ def make_token(user: User) -> str:
 
 def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+# --- traceability (issue 6) ---------------------------------------------------------------
+
+def make_lot(product: Product | None = None, **overrides):
+    """A lot of a (certified) product, produced 30 days ago."""
+    from app.clock import today
+    from traceability.models import Lot
+
+    n = next(_seq)
+    values = {
+        "lot_number": f"L{n:05d}",
+        "produced_on": today() - timedelta(days=30),
+        "best_before": today() + timedelta(days=335),
+        "quantity": 100,
+    }
+    values.update(overrides)
+    lot = Lot(product=product or make_product(), **values)
+    db.session.add(lot)
+    db.session.flush()
+    return lot
+
+
+def make_stamps(lot=None, count: int = 1) -> list:
+    """`count` stamps with fresh random codes for `lot` (a new lot when None)."""
+    from traceability.services import insert_stamps
+
+    return insert_stamps(db.session, lot or make_lot(), count)
+

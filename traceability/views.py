@@ -1,5 +1,114 @@
-"""HTML pages of the traceability package."""
+"""HTML pages of the traceability package: the trace page `/t/<code>` (and the same record
+reached by a GS1 Digital Link), the unknown-code page, and the "report a problem" form."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from werkzeug.routing import PathConverter
+
+from app.clock import today
+from app.errors import InvalidInput, wants_json
+from app.extensions import db, limiter
+from catalog.services import validate_gtin
+from traceability import codes
+from traceability.forms import ReportForm
+from traceability.serializers import trace_json
+from traceability.services import file_report
+from traceability.trace import UnknownCode, client_hash, trace
+
+
+class CodeConverter(PathConverter):
+    """Any text at all (empty, slashes, newlines…): whatever follows /t/ reaches the view, so
+    a bad code gets the friendly unknown-code answer, never a routing 404 or a redirect."""
+
+    regex = r"[\s\S]*"
+    part_isolating = False  # may span slashes (Werkzeug infers True when "/" is not in regex)
+
+
+def register_code_converter(state) -> None:
+    state.app.url_map.converters.setdefault("code", CodeConverter)
+
 
 bp = Blueprint("traceability", __name__, template_folder="templates")
+bp.record_once(register_code_converter)
+
+SHOWN_CODE_CHARS = 64
+
+
+def current_client() -> str:
+    """This request's client: keyed hash of the peer address and the user agent. The
+    address is Werkzeug's REMOTE_ADDR: behind a reverse proxy, configure ProxyFix rather
+    than trusting X-Forwarded-For from anyone."""
+    return client_hash(current_app.config["SCAN_HASH_SALT"], request.remote_addr,
+                       request.headers.get("User-Agent"))
+
+
+def _unknown(raw_code: str, message: str | None = None):
+    db.session.rollback()
+    shown = raw_code[:SHOWN_CODE_CHARS]
+    return render_template("traceability/unknown.html", code=shown, message=message), 404
+
+
+def _show(raw_code: str, *, expect_gtin: str | None = None, expect_lot: str | None = None):
+    config = current_app.config
+    on = today()
+    try:
+        record = trace(db.session, raw_code, current_client(),
+                       threshold=config["SUSPICIOUS_SCAN_CLIENTS"],
+                       expect_gtin=expect_gtin, expect_lot=expect_lot, on=on)
+    except UnknownCode as err:
+        if expect_gtin is not None and wants_json():
+            db.session.rollback()
+            return jsonify({"error": {"code": err.code, "message": err.message}}), 404
+        return _unknown(raw_code)
+    db.session.commit()
+    if expect_gtin is not None and wants_json():
+        return jsonify(trace_json(record, config["BASE_URL"], on))
+    return render_template("traceability/trace.html", r=record, on=on)
+
+
+@bp.get("/t/<code:code>", merge_slashes=False)
+def trace_page(code: str):
+    """The trace page a stamp's QR code opens: the verdict first, then the record."""
+    return _show(code)
+
+
+@bp.get("/01/<gtin>/10/<lot>/21/<code:serial>", merge_slashes=False)
+def digital_link(gtin: str, lot: str, serial: str):
+    """GS1 Digital Link (GTIN + lot + serial = stamp code): the same trace record when all
+    three match; a bad check digit or any mismatch is an unknown code."""
+    try:
+        gtin14 = validate_gtin(gtin)  # GTIN-8/12/13 are read as their 14-digit form
+    except InvalidInput:
+        gtin14 = None
+    if gtin14 is None:
+        return _unknown(serial)
+    return _show(serial, expect_gtin=gtin14, expect_lot=lot)
+
+
+def _report_limit_key() -> str:
+    return "trace-report:" + current_client()
+
+
+@bp.post("/trace/report")
+@limiter.limit("5/hour", key_func=_report_limit_key)
+@limiter.limit("30/hour")  # per address, whatever the user agent says
+def report():
+    """Store a consumer's report of a suspected fake; no account, no JavaScript."""
+    form = ReportForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return render_template("traceability/report.html", form=form,
+                               code=(form.code.data or "")[:SHOWN_CODE_CHARS]), 422
+    file_report(db.session, code=form.code.data or "", message=form.message.data,
+                contact=form.contact.data, client_hash=current_client())
+    db.session.commit()
+    code = codes.normalize(form.code.data)
+    return redirect(url_for("traceability.report_thanks", code=code) if code
+                    else url_for("traceability.report_thanks"), code=303)
+
+
+@bp.get("/trace/report/thanks")
+def report_thanks():
+    code = codes.normalize(request.args.get("code"))
+    return render_template("traceability/thanks.html", code=code)
