@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
@@ -17,10 +18,17 @@ TOKEN_PREFIX = "ocop_"
 MIN_PASSWORD = 8
 
 
+# email_validator refuses the special-use `.local` names outright; demo and intranet
+# accounts use them (admin@ocop.local), so a plain ASCII one is accepted as it is.
+_LOCAL_ADDRESS = re.compile(r"[a-z0-9._+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.local")
+
+
 def normalize_email(email: str) -> str:
     try:
         return validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as err:
+        if _LOCAL_ADDRESS.fullmatch(email.strip().lower()):
+            return email.strip().lower()
         raise InvalidInput(f"Invalid email address: {err}", code="invalid_email") from None
 
 
