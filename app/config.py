@@ -47,6 +47,11 @@ def from_environment() -> dict:
         "SHIPPING_FEE_VND": _int("SHIPPING_FEE_VND", 30000),
         "CARD_RESERVATION_MINUTES": _int("CARD_RESERVATION_MINUTES", 30),
         "BANK_TRANSFER_RESERVATION_HOURS": _int("BANK_TRANSFER_RESERVATION_HOURS", 24),
+        # VietQR bank transfers (NAPAS 247): the receiving account of the OCOP office.
+        "VIETQR_BANK_BIN": env.get("VIETQR_BANK_BIN", "970436"),
+        "VIETQR_BANK_NAME": env.get("VIETQR_BANK_NAME", "Vietcombank"),
+        "VIETQR_ACCOUNT": env.get("VIETQR_ACCOUNT", "0071000123456"),
+        "VIETQR_ACCOUNT_NAME": env.get("VIETQR_ACCOUNT_NAME", "VP DIEU PHOI OCOP"),
         "SUSPICIOUS_SCAN_CLIENTS": _int("SUSPICIOUS_SCAN_CLIENTS", 10),
         "SCAN_HASH_SALT": env.get("SCAN_HASH_SALT", env.get("SECRET_KEY", "dev-only-salt")),
         "BABEL_DEFAULT_LOCALE": "vi",

@@ -147,3 +147,31 @@ def make_stamps(lot=None, count: int = 1) -> list:
 
     return insert_stamps(db.session, lot or make_lot(), count)
 
+
+# --- Stock and orders (issue 5) ------------------------------------------------------------
+
+def receive_stock(product: Product, quantity: int = 20, *, location=None):
+    """`quantity` units received into the product's producer warehouse (a `receive` movement)."""
+    from showrooms.stock import record_movement, warehouse_of
+
+    location = location or warehouse_of(db.session, product.producer)
+    return record_movement(db.session, location=location, product=product, kind="receive",
+                           quantity=quantity, reason="test stock")
+
+
+def order_payload(*products_and_quantities, payment: str = "cod", fulfilment: str = "delivery",
+                  pickup_point: str | None = None, **overrides) -> dict:
+    """A valid `POST /api/v1/orders` body for (product, quantity) pairs."""
+    body = {
+        "items": [{"product": p.slug, "quantity": q} for p, q in products_and_quantities],
+        "customer": {"name": "Emily Carter", "phone": "0912 345 678",
+                     "email": "emily@example.com"},
+        "fulfilment": fulfilment,
+        "payment": payment,
+    }
+    if fulfilment == "delivery":
+        body["shipping"] = {"address": "12 Đường 30/4, Ninh Kiều", "province": 92}
+    else:
+        body["pickup_point"] = pickup_point
+    body.update(overrides)
+    return body

@@ -1,0 +1,82 @@
+"""Stripe webhook events: the source of truth for card payments.
+
+Each event id is recorded once (UNIQUE `stripe_events.event_id`) inside the same
+transaction as its effects: a replay — or the same event delivered twice at the same
+moment — finds the row and changes nothing; a failure rolls both back so Stripe retries.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storefront.models import Order, StripeEvent
+from storefront.orders import Confirmation, confirm_payment, payment_failed
+
+log = logging.getLogger(__name__)
+
+HANDLED = ("payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled")
+
+
+@dataclass
+class EventOutcome:
+    status: str  # processed, duplicate, ignored
+    order: Order | None = None
+    confirmation: Confirmation | None = None
+
+
+def _record(session: Session, event_id: str, event_type: str) -> StripeEvent | None:
+    """Insert the event id; None when it was already there (or is being processed by a
+    concurrent delivery, which the UNIQUE index makes us wait for)."""
+    if session.scalar(select(StripeEvent.id).where(StripeEvent.event_id == event_id)):
+        return None
+    record = StripeEvent(event_id=event_id, type=event_type)
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        return None
+    return record
+
+
+def _order_for(session: Session, intent) -> Order | None:
+    order = session.scalar(select(Order).where(Order.stripe_payment_intent_id == intent["id"]))
+    if order is None:
+        metadata = intent.get("metadata") or {}
+        number = metadata.get("order_number")
+        if number:
+            order = session.scalar(select(Order).where(Order.number == number,
+                                                       Order.payment_method == "card"))
+    return order
+
+
+def handle_event(session: Session, event) -> EventOutcome:
+    """Apply one verified Stripe event (see module docstring)."""
+    record = _record(session, event["id"], event["type"])
+    if record is None:
+        return EventOutcome("duplicate")
+    if event["type"] not in HANDLED:
+        return EventOutcome("ignored")
+    intent = event["data"]["object"]
+    order = _order_for(session, intent)
+    if order is None:
+        log.warning("Stripe event %s for unknown PaymentIntent %s", event["id"], intent.get("id"))
+        return EventOutcome("ignored")
+    record.order_id = order.id
+    if event["type"] == "payment_intent.succeeded":
+        amount = intent.get("amount_received") or intent.get("amount")
+        confirmation = confirm_payment(session, order, method="card", amount_vnd=int(amount),
+                                       external_id=intent["id"])
+        return EventOutcome("processed", order, confirmation)
+    error = intent.get("last_payment_error") or {}
+    reason = ("Thanh toán thẻ không thành công" if event["type"].endswith("failed")
+              else "Thanh toán thẻ đã bị huỷ")
+    if error.get("message"):
+        reason += f": {error['message']}"
+    payment_failed(session, order, reason=reason)
+    return EventOutcome("processed", order)
