@@ -1,3 +1,78 @@
-"""Command-line commands of the storefront package."""
+"""`flask --app wsgi orders …`: the office's side of payments and the reservation tidy-up."""
 
-commands: list = []
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from app.errors import DomainError
+from app.extensions import db
+from storefront import orders as order_services
+from storefront.payments import bank_transfer
+
+
+@click.group("orders")
+def orders_group():
+    """Orders: expire unpaid reservations, record bank transfers."""
+
+
+@orders_group.command("expire")
+def expire():
+    """Cancel unpaid card / bank-transfer orders whose reservation has ended (a tidy-up:
+    expired reservations already free their units without it)."""
+    numbers = order_services.expire_unpaid(db.session)
+    db.session.commit()
+    for number in numbers:
+        click.echo(f"cancelled {number}")
+    click.echo(f"expired {len(numbers)}")
+
+
+@orders_group.command("mark-paid")
+@click.argument("number")
+@click.option("--amount", type=int, default=None, help="Đồng received (default: the order total).")
+@click.option("--note", default=None, help="E.g. the bank's transaction id.")
+def mark_paid(number: str, amount: int | None, note: str | None):
+    """Record the bank transfer of order NUMBER as received (the gate runs again)."""
+    try:
+        confirmation = order_services.mark_paid(db.session, number, amount_vnd=amount, note=note)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    order_services.send_confirmation(confirmation)
+    order = confirmation.order
+    if confirmation.already:
+        click.echo(f"{order.number} was already paid")
+        return
+    for line, why in confirmation.cancelled:
+        click.echo(f"cancelled {line.product_name}: {why}")
+    if confirmation.refunded_vnd:
+        click.echo(f"refund due: {confirmation.refunded_vnd} VND (transfer it back to the customer)")
+    click.echo(f"{order.number} paid: {order.status}/{order.payment_status}")
+
+
+@orders_group.command("import-statement")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_statement(path: Path):
+    """Match a bank statement CSV (date,amount,description) to bank-transfer orders by their
+    reference (OCOP…) and amount. All or nothing: any bad line refuses the whole file."""
+    try:
+        result = bank_transfer.import_statement(db.session, path.read_text(encoding="utf-8"))
+        db.session.commit()
+    except UnicodeDecodeError:
+        raise click.ClickException("the file is not UTF-8 text") from None
+    except DomainError as err:
+        db.session.rollback()
+        for line in (err.details or {}).get("errors") or [err.message]:
+            click.echo(line, err=True)
+        raise click.ClickException("nothing imported") from None
+    for confirmation in result.confirmations:
+        order_services.send_confirmation(confirmation)
+    for note in result.skipped:
+        click.echo(f"skipped {note}")
+    click.echo(f"paid {len(result.paid)}, already paid {len(result.already_paid)}, "
+               f"skipped {len(result.skipped)}")
+
+
+commands = [orders_group]
