@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.clock import today
-from catalog.gate import current_certificates, listability, listable_products
+from catalog.gate import listability, listable_products
 from catalog.models import Certificate, Producer, Product
 from catalog.regions import province_name
+from catalog.reminders import due_certificates
 from showrooms.services import online_availability
 
 SELLER_REMINDER_DAYS = 60
@@ -31,21 +32,14 @@ class Expiring:
 
 def expiring_certificates(session: Session, *, within_days: int, on: date | None = None,
                           producer: Producer | None = None) -> list[Expiring]:
-    """Current certificates (valid today, not yet superseded) that end within N days,
-    soonest first — listed or not, since the office must see everything ending."""
-    on = on or today()
-    current = current_certificates(on)
-    query = (
-        select(Certificate, Product, Producer)
-        .join(current, current.c.certificate_id == Certificate.id)
-        .join(Product, Product.id == Certificate.product_id)
-        .join(Producer, Producer.id == Product.producer_id)
-        .where(Certificate.valid_until <= on + timedelta(days=within_days))
-        .order_by(Certificate.valid_until, Product.name)
-    )
-    if producer is not None:
-        query = query.where(Product.producer_id == producer.id)
-    return [Expiring(c, p, pr, (c.valid_until - on).days) for c, p, pr in session.execute(query)]
+    """Certificates ending within N days, soonest first: the same rule that drives the
+    producers' reminders (`catalog.reminders.due_certificates`)."""
+    rows = []
+    for due in due_certificates(session, within_days=within_days, on=on):
+        product = due.certificate.product
+        if producer is None or product.producer_id == producer.id:
+            rows.append(Expiring(due.certificate, product, product.producer, due.days_left))
+    return rows
 
 
 def expiry_csv_response(rows: list[Expiring]) -> Response:

@@ -150,6 +150,22 @@ def expiry_board():
     return render_template("backoffice/expiry_board.html", rows=rows, days=days)
 
 
+@admin.post("/certificates/remind")
+@roles_required("admin")
+def send_reminders():
+    from catalog.reminders import send_reminders as send
+
+    days = request.form.get("days", type=int) or current_app.config["CERTIFICATE_REMINDER_DAYS"]
+    report = send(db.session, within_days=max(1, min(days, 365)))
+    db.session.commit()
+    flash(_("Đã gửi %(n)d thư nhắc cho %(m)d giấy chứng nhận.", n=len(report.sent),
+            m=report.certificates), "success")
+    if report.unreachable:
+        flash(_("Không có email, cần gọi điện: %(names)s",
+                names=", ".join(r.producer.name for r in report.unreachable)), "error")
+    return redirect(url_for("admin.expiry_board", days=days))
+
+
 @admin.get("/products")
 @roles_required("admin")
 def admin_products():
@@ -205,20 +221,14 @@ def import_certificates():
     form = ImportForm()
     result = errors = None
     if form.validate_on_submit():
-        from catalog.importer import import_csv_text
+        from catalog.importer import import_csv_bytes
 
-        raw = form.file.data.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            errors = [_("Tệp không phải UTF-8.")]
+        outcome = import_csv_bytes(db.session, form.file.data.read())
+        if outcome.errors:
+            db.session.rollback()
+            errors = outcome.errors
         else:
-            outcome = import_csv_text(db.session, text)
-            if outcome.errors:
-                db.session.rollback()
-                errors = outcome.errors
-            else:
-                db.session.commit()
-                result = outcome
+            db.session.commit()
+            result = outcome
     return render_template("backoffice/import.html", form=form, result=result, errors=errors), \
         422 if errors else 200

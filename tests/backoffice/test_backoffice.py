@@ -155,3 +155,37 @@ def test_admin_dashboard_counts_listed_products(client):
     sign_in(client, make_user("admin"))
     html = client.get("/admin/").get_data(as_text=True)
     assert "2 sản phẩm OCOP đang được bán" in html
+
+
+def test_office_sends_reminders_from_the_expiry_board(client, outbox, freeze):
+    freeze(D)
+    producer = make_producer(email="htx@example.com")
+    soon = make_product(producer, certified=False, name="Chè Shan tuyết")
+    make_certificate(soon, issued_on=date(2024, 1, 1), valid_until=D + timedelta(days=52))
+    sign_in(client, make_user("admin"))
+    response = client.post("/admin/certificates/remind", data={"days": "60"}, follow_redirects=True)
+    assert "Đã gửi 1 thư nhắc cho 1 giấy chứng nhận" in response.get_data(as_text=True)
+    mails = list(outbox.glob("*.eml"))
+    assert len(mails) == 1 and "htx@example.com" in mails[0].read_text()
+
+
+def _csv(rows: list[str]) -> bytes:
+    header = ("decision_number,issued_on,issuer,level,product,producer,producer_kind,tax_code,"
+              "province_code,ward_code,group,stars,score,valid_until")
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def test_office_imports_a_recognition_list_through_the_page(client):
+    good = "12/QĐ-UBND,2025-06-01,UBND tỉnh Lào Cai,province,Mật ong bạc hà,HTX Bắc Hà,cooperative,5300111222,15,2839,food,4,75,"
+    bad = "13/QĐ-UBND,2025-06-01,UBND tỉnh Lào Cai,province,Rượu ngô,HTX Bắc Hà,cooperative,53OO111222,15,2839,beverage,4,75,"
+    sign_in(client, make_user("admin"))
+    refused = client.post("/admin/import", data={"file": (io.BytesIO(_csv([good, bad])), "list.csv")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "line 3" in refused.get_data(as_text=True)
+    assert client.get("/api/v1/products/mat-ong-bac-ha").status_code == 404
+    accepted = client.post("/admin/import", data={"file": (io.BytesIO(_csv([good])), "list.csv")},
+                           content_type="multipart/form-data")
+    assert accepted.status_code == 200
+    assert "Đã nhập 1, cập nhật 0" in accepted.get_data(as_text=True)
+    assert client.get("/api/v1/products/mat-ong-bac-ha").get_json()["reason"] == "unpublished"
