@@ -178,3 +178,53 @@ def pytest_collection_modifyitems(config, items):
 
 
 UTC_ = UTC  # re-exported for tests that build aware datetimes
+
+
+# --- Real commits on PostgreSQL (concurrency tests) ----------------------------------------
+
+@pytest.fixture(scope="session")
+def committing_app(workdir):
+    """An app on a scratch PostgreSQL database next to TEST_DATABASE_URL's (`<name>_committing`),
+    migrated to head, whose requests commit for real — for concurrency tests, which run many
+    clients at once. Dropped at the end of the session; `committed` empties it after each test."""
+    if not ON_POSTGRES:
+        pytest.skip("needs TEST_DATABASE_URL on PostgreSQL")
+    from sqlalchemy import create_engine
+
+    base, _, name = TEST_DATABASE_URL.partition("?")[0].rpartition("/")
+    scratch = f"{name}_committing"
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{scratch}"'))
+    application = create_app({
+        **test_config(workdir),
+        "SQLALCHEMY_DATABASE_URI": f"{base}/{scratch}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 20, "pool_pre_ping": True},
+        "MAIL_OUTBOX_DIR": str(workdir / "outbox-committing"),
+    })
+    with application.app_context():
+        upgrade()
+        db.engine.dispose()
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def committed(committing_app):
+    """Use the committing app; every table is emptied afterwards (the clean-up)."""
+    yield committing_app
+    with committing_app.app_context():
+        from sqlalchemy import inspect
+
+        with db.engine.begin() as conn:
+            tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                              + " RESTART IDENTITY CASCADE"))
+        db.session.remove()

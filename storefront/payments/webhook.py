@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storefront.models import Order, StripeEvent
-from storefront.orders import Confirmation, confirm_payment, payment_failed
+from storefront.orders import Confirmation, confirm_payment, lock_order, payment_failed
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,9 @@ def handle_event(session: Session, event) -> EventOutcome:
     if order is None:
         log.warning("Stripe event %s for unknown PaymentIntent %s", event["id"], intent.get("id"))
         return EventOutcome("ignored")
+    # Lock the order before any row pointing at it is written: a foreign-key check takes a
+    # share lock on the order, and two such share locks waiting to upgrade would deadlock.
+    order = lock_order(session, order.id)
     record.order_id = order.id
     if event["type"] == "payment_intent.succeeded":
         amount = intent.get("amount_received") or intent.get("amount")
