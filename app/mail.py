@@ -3,6 +3,7 @@ SMTP when MAIL_SMTP_HOST is set."""
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 import uuid
 from email.message import EmailMessage
@@ -13,12 +14,16 @@ from flask import current_app
 
 from app.clock import now
 
+# Folding a long Vietnamese Subject splits it into RFC 2047 encoded words and CPython drops
+# the space at the split ("Tả Củ" arrives as "TảCủ"); RFC 5322 allows 998-character lines.
+UNFOLDED = email.policy.default.clone(max_line_length=998)
+
 
 def send_mail(to: str | list[str], subject: str, text: str, html: str | None = None,
               *, reply_to: str | None = None) -> EmailMessage:
     """Send (or drop in the outbox) one message; returns it for callers that log it."""
     config = current_app.config
-    message = EmailMessage()
+    message = EmailMessage(policy=UNFOLDED)
     message["From"] = config["MAIL_FROM"]
     message["To"] = ", ".join(to) if isinstance(to, list) else to
     message["Subject"] = subject
