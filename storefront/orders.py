@@ -13,7 +13,7 @@ from datetime import datetime
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.clock import now as clock_now
@@ -283,6 +283,12 @@ def seller_shipments(session: Session, producer, *, status: str | None = None) -
     # Without a status filter, orders still waiting for their money are left out.
     condition = Shipment.status == status if status else Shipment.status != "pending"
     return list(session.scalars(query.where(condition)))
+
+
+def shipments_to_ship_count(session: Session, producer) -> int:
+    """Confirmed shipments waiting for the producer to hand them over (dashboard)."""
+    return session.scalar(select(func.count()).select_from(Shipment).where(
+        Shipment.producer_id == producer.id, Shipment.status == "confirmed")) or 0
 
 
 def _own_shipment(session: Session, producer, shipment_id: int) -> Shipment:
