@@ -166,3 +166,17 @@ def test_online_availability_is_one_query_and_counts_only_the_producer_warehouse
         stock = online_availability(db_session, [p.id for p in products] + [999_999])
     assert counter.count == 1
     assert stock == {p.id: n + 1 for n, p in enumerate(products)}
+
+
+def test_stock_commands_receive_adjust_and_show(app, db_session):
+    product = make_product(slug="ruou-ngo-bac-ha")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["stock", "receive", product.slug, "12"])
+    assert result.exit_code == 0 and result.output.strip().endswith(": 12")
+    result = runner.invoke(args=["stock", "adjust", product.slug, "--by", "-20", "--reason", "count"])
+    assert result.exit_code != 0 and "below zero" in result.output
+    result = runner.invoke(args=["stock", "adjust", product.slug, "--by", "-2", "--reason", "broken"])
+    assert result.output.strip().endswith(": 10")
+    result = runner.invoke(args=["stock", "show", product.slug])
+    assert "on hand 10, reserved 0, available 10" in result.output
+    assert "receive" in result.output and "adjust" in result.output
