@@ -4,6 +4,9 @@ reached by a GS1 Digital Link), the unknown-code page, and the "report a problem
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 from werkzeug.routing import PathConverter
 
 from app.clock import today
@@ -43,6 +46,22 @@ def current_client() -> str:
                        request.headers.get("User-Agent"))
 
 
+def request_gettext():
+    """Jinja's `_()` bound to this request's translations, looked up once: Flask-Babel's own
+    resolves the locale and catalogue on every call, which is most of the trace page's
+    rendering time. Same semantics as Jinja's new-style gettext (escaped, %-formatted)."""
+    translate = get_translations().gettext
+
+    @pass_context
+    def gettext(context, message: str, **variables):
+        rv = translate(message)
+        if context.eval_ctx.autoescape:
+            rv = Markup(rv)  # noqa: S704 - our own catalogue, as Jinja does
+        return rv % variables
+
+    return gettext
+
+
 def _unknown(raw_code: str, message: str | None = None):
     db.session.rollback()
     shown = raw_code[:SHOWN_CODE_CHARS]
@@ -64,7 +83,7 @@ def _show(raw_code: str, *, expect_gtin: str | None = None, expect_lot: str | No
     db.session.commit()
     if expect_gtin is not None and wants_json():
         return jsonify(trace_json(record, config["BASE_URL"], on))
-    return render_template("traceability/trace.html", r=record, on=on)
+    return render_template("traceability/trace.html", r=record, on=on, _=request_gettext())
 
 
 @bp.get("/t/<code:code>", merge_slashes=False)
