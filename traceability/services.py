@@ -114,26 +114,21 @@ def insert_stamps(session: Session, lot: Lot, count: int) -> list[Stamp]:
     last = session.scalar(select(func.coalesce(func.max(Stamp.ordinal), 0))
                           .where(Stamp.lot_id == lot.id))
     created_at = now()
-    issued: list[str] = []
-    missing = count
-    while missing:
-        batch = codes.new_codes(missing)
+    first_ordinal = last + 1
+    issued = 0
+    while issued < count:
+        batch = codes.new_codes(count - issued)
         rows = [{"lot_id": lot.id, "code": code, "ordinal": last + i + 1,
                  "created_at": created_at} for i, code in enumerate(batch)]
         # Core on the session's connection: a plain multi-row INSERT … RETURNING.
         result = session.connection().execute(
             _insert_ignore(session, Stamp.__table__).returning(Stamp.__table__.c.code), rows)
-        inserted = set(result.scalars())
-        issued.extend(code for code in batch if code in inserted)
+        issued += len(result.all())
         last += len(batch)
-        missing = count - len(issued)
-    session.flush()
-    order = {code: i for i, code in enumerate(issued)}
-    stamps = list(session.scalars(select(Stamp).where(Stamp.lot_id == lot.id,
-                                                      Stamp.created_at == created_at)))
-    stamps = [s for s in stamps if s.code in order]
-    stamps.sort(key=lambda s: order[s.code])
-    return stamps
+    # The lot is locked: the stamps numbered from first_ordinal on are exactly these.
+    return list(session.scalars(select(Stamp).where(Stamp.lot_id == lot.id,
+                                                    Stamp.ordinal >= first_ordinal)
+                                .order_by(Stamp.ordinal)))
 
 
 def get_stamp(session: Session, code: str, *, producer: Producer | None = None) -> Stamp:

@@ -164,3 +164,27 @@ def test_the_endpoints_are_in_the_openapi_document(client, db_session):
     for path in ("/api/v1/trace/{code}", "/api/v1/seller/lots", "/api/v1/seller/lots/{lot_id}/stamps",
                  "/api/v1/seller/stamps/{code}/void", "/api/v1/seller/lots/{lot_id}/void"):
         assert path in paths, path
+
+
+def test_a_code_collision_is_drawn_again(db_session, monkeypatch):
+    """A new code that already exists is skipped by the database and replaced."""
+    from traceability import codes, services
+
+    existing = make_stamps(make_lot(), 1)[0]
+    lot = make_lot()
+    real = codes.new_codes
+    draws = []
+
+    def colliding(count):
+        batch = real(count)
+        if not draws:
+            batch[0] = existing.code
+        draws.append(count)
+        return batch
+
+    monkeypatch.setattr(codes, "new_codes", colliding)
+    stamps = services.insert_stamps(db.session, lot, 5)
+    assert draws == [5, 1]
+    assert len(stamps) == 5 and existing.code not in {s.code for s in stamps}
+    assert db.session.get(Stamp, existing.id).lot_id == existing.lot_id
+    assert [s.ordinal for s in stamps] == [2, 3, 4, 5, 6]  # the skipped draw left a gap

@@ -192,6 +192,8 @@ def test_the_page_is_in_english_on_request(client, stamp):
     html = scan(client, stamp.code, lang="en").get_data(as_text=True)
     assert '<html lang="en">' in html
     assert "Phu Quoc fish sauce" in html
+    assert verdict_heading(html) == "genuine: Genuine — OCOP 4★ product"
+    assert "Report a suspected fake" in html
 
 
 # --- scans ------------------------------------------------------------------------------------
