@@ -27,10 +27,10 @@ def create_order(body: OrderIn):
     once) and what the customer needs to pay: `card` → `client_secret`, `publishable_key`;
     `bank_transfer` → the `vietqr` payload and the transfer `reference`."""
     placed = checkout.place_order(db.session, body, locale=str(get_locale() or "vi"))
-    db.session.commit()
-    orders.send_order_placed(placed)
     order = placed.order
-    return {
+    # Answer and mail are built before the commit expires the order, and sent after it.
+    mail = orders.order_placed_mail(placed)
+    answer = {
         "number": order.number,
         "status": order.status,
         "payment_status": order.payment_status,
@@ -42,7 +42,10 @@ def create_order(body: OrderIn):
         "shipments": [{"producer": s.producer.slug, "status": s.status,
                        "shipping_fee_vnd": s.shipping_fee_vnd} for s in order.shipments],
         "payment": placed.payment,
-    }, 201
+    }
+    db.session.commit()
+    mail.send()
+    return answer, 201
 
 
 @api_route(bp, "/orders/<number>", query=OrderTokenQuery, tags=["orders"],

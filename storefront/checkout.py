@@ -25,7 +25,13 @@ from app.errors import InvalidInput
 from catalog.gate import NotListable, require_listable
 from catalog.models import Product
 from showrooms.models import SalesPoint
-from showrooms.stock import StockLine, reserve_stock, take_stock, warehouse_of
+from showrooms.stock import (
+    StockLine,
+    reserve_stock,
+    take_stock,
+    warehouse_of,
+    warehouses_by_producer,
+)
 from storefront import payments
 from storefront.models import Order, OrderLine, Shipment
 from storefront.schemas import OrderIn
@@ -142,15 +148,18 @@ def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
         refunded_vnd=0, payment_reference=f"OCOP{number}",
         reserved_until=now + window if window else None,
         locale=locale if locale in ("vi", "en") else "vi", created_at=now,
+        shipments=[], lines=[], payments=[],
     )
     session.add(order)
     shipment_status = "confirmed" if method.TAKES_STOCK_AT_ONCE else "pending"
     stock_lines = []
+    warehouses = warehouses_by_producer(session, by_producer)
     for producer_id, items in sorted(by_producer.items()):
-        shipment = Shipment(order=order, producer_id=producer_id, status=shipment_status,
-                            shipping_fee_vnd=fee)
+        # Collections start empty and loaded, so nothing is re-read to answer or to mail.
+        shipment = Shipment(order=order, producer=items[0][0].producer, status=shipment_status,
+                            shipping_fee_vnd=fee, lines=[])
         session.add(shipment)
-        location = warehouse_of(session, items[0][0].producer)
+        location = warehouses.get(producer_id) or warehouse_of(session, items[0][0].producer)
         for product, quantity in items:
             session.add(OrderLine(
                 order=order, shipment=shipment, product_id=product.id,

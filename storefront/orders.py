@@ -417,7 +417,20 @@ def order_url(order: Order, token: str) -> str:
     return f"{current_app.config['BASE_URL']}/orders/{order.number}?token={token}"
 
 
-def send_order_placed(placed: PlacedOrder) -> None:
+@dataclass
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+
+    def send(self) -> None:
+        send_mail(self.to, self.subject, self.text, self.html)
+
+
+def order_placed_mail(placed: PlacedOrder) -> Mail:
+    """The confirmation with the order link. Rendered while the order is still loaded
+    (before the commit expires it), sent after the commit."""
     order = placed.order
     with force_locale(order.locale):
         subject = _("Đơn hàng %(number)s — OCOP Market", number=order.number)
@@ -425,7 +438,11 @@ def send_order_placed(placed: PlacedOrder) -> None:
                    "payment": placed.payment}
         text = render_template("storefront/email/order_placed.txt", **context)
         html = render_template("storefront/email/order_placed.html", **context)
-    send_mail(order.customer_email, subject, text, html)
+    return Mail(order.customer_email, subject, text, html)
+
+
+def send_order_placed(placed: PlacedOrder) -> None:
+    order_placed_mail(placed).send()
 
 
 def send_confirmation(confirmation: Confirmation) -> None:

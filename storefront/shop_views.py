@@ -190,6 +190,8 @@ def place_order():
     try:
         data = parse_model(OrderIn, _order_data(request.form, cart))
         placed = checkout.place_order(db.session, data, locale=str(get_locale() or "vi"))
+        mail = orders.order_placed_mail(placed)
+        target = url_for("shop.show_order", number=placed.order.number, token=placed.access_token)
         db.session.commit()
     except InvalidInput as err:
         db.session.rollback()
@@ -206,12 +208,11 @@ def place_order():
             products.get(item.get("product"), item.get("product"))) for item in items]
         return _render_checkout(view, form=request.form, errors={"form": " ".join(messages)},
                                 status=err.status)
-    orders.send_order_placed(placed)
+    mail.send()
     _save({})
     flash(_("Đặt hàng thành công! Chúng tôi đã gửi email xác nhận kèm liên kết đến đơn hàng."),
           "info")
-    return redirect(url_for("shop.show_order", number=placed.order.number,
-                            token=placed.access_token))
+    return redirect(target)
 
 
 # --- The order page ---------------------------------------------------------------------
