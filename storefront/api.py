@@ -28,9 +28,10 @@ def create_order(body: OrderIn):
     `bank_transfer` → the `vietqr` payload and the transfer `reference`."""
     placed = checkout.place_order(db.session, body, locale=str(get_locale() or "vi"))
     order = placed.order
-    # Answer and mail are built before the commit expires the order, and sent after it.
-    mail = orders.order_placed_mail(placed)
-    answer = {
+    with orders.commit_keeping_objects(db.session):
+        mail = orders.order_placed_mail(placed)
+    mail.send()
+    return {
         "number": order.number,
         "status": order.status,
         "payment_status": order.payment_status,
@@ -42,10 +43,7 @@ def create_order(body: OrderIn):
         "shipments": [{"producer": s.producer.slug, "status": s.status,
                        "shipping_fee_vnd": s.shipping_fee_vnd} for s in order.shipments],
         "payment": placed.payment,
-    }
-    db.session.commit()
-    mail.send()
-    return answer, 201
+    }, 201
 
 
 @api_route(bp, "/orders/<number>", query=OrderTokenQuery, tags=["orders"],

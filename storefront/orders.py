@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -439,6 +440,19 @@ def order_placed_mail(placed: PlacedOrder) -> Mail:
         text = render_template("storefront/email/order_placed.txt", **context)
         html = render_template("storefront/email/order_placed.html", **context)
     return Mail(order.customer_email, subject, text, html)
+
+
+@contextmanager
+def commit_keeping_objects(session):
+    """Commit without expiring what was loaded: the stock locks are released as soon as
+    possible, and the answer and the e-mail are built afterwards without re-reading."""
+    real = session() if callable(session) else session
+    real.expire_on_commit = False
+    try:
+        session.commit()
+        yield
+    finally:
+        real.expire_on_commit = True
 
 
 def send_order_placed(placed: PlacedOrder) -> None:

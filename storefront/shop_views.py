@@ -190,9 +190,8 @@ def place_order():
     try:
         data = parse_model(OrderIn, _order_data(request.form, cart))
         placed = checkout.place_order(db.session, data, locale=str(get_locale() or "vi"))
-        mail = orders.order_placed_mail(placed)
-        target = url_for("shop.show_order", number=placed.order.number, token=placed.access_token)
-        db.session.commit()
+        with orders.commit_keeping_objects(db.session):
+            mail = orders.order_placed_mail(placed)
     except InvalidInput as err:
         db.session.rollback()
         errors = _form_errors(err)
@@ -212,7 +211,8 @@ def place_order():
     _save({})
     flash(_("Đặt hàng thành công! Chúng tôi đã gửi email xác nhận kèm liên kết đến đơn hàng."),
           "info")
-    return redirect(target)
+    return redirect(url_for("shop.show_order", number=placed.order.number,
+                            token=placed.access_token))
 
 
 # --- The order page ---------------------------------------------------------------------
