@@ -243,6 +243,9 @@ def oversold(url: str) -> dict:
             "sold_and_reserved": sum(sold + reserved for _, _, sold, reserved, _ in rows)}
 
 
+LOAD_BEFORE = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=32)
@@ -315,7 +318,8 @@ def append_results(args, results: dict, check: dict, ok: bool) -> None:
         f"{os.cpu_count()} CPU, Python {platform.python_version()}, gunicorn -w {args.workers} "
         "(sync), PostgreSQL on the same machine, clients are Python threads with keep-alive "
         "connections on the same machine too. Each order writes its confirmation e-mail to the "
-        "outbox folder.",
+        f"outbox folder. Load average before the run: {LOAD_BEFORE}; other test suites were "
+        "running on the same machine, so compare with the healthz line of the same run.",
         "",
         "| scenario | req/s | p50 ms | p99 ms | statuses |",
         "|---|---:|---:|---:|---|",
