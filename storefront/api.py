@@ -59,6 +59,8 @@ def get_order(number: str, query: OrderTokenQuery):
 @api_route(bp, "/seller/orders", query=SellerOrdersQuery, auth="producer", tags=["seller"],
            summary="The producer's shipments (their own lines only)")
 def seller_orders(query: SellerOrdersQuery):
+    """Newest first. Without `status`, shipments still waiting for the customer's payment
+    (`pending`) are left out; `?status=pending` lists them."""
     producer = current_api_user().producer
     shipments = orders.seller_shipments(db.session, producer, status=query.status)
     return {"items": [orders.seller_shipment_json(s) for s in shipments]}
