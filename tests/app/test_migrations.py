@@ -21,17 +21,19 @@ def _roundtrip(url: str, workdir):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                       "MAIL_OUTBOX_DIR": str(workdir / "outbox-mig"), "LOG_LEVEL": "WARNING"})
     with app.app_context():
-        upgrade()
-        tables = set(inspect(db.engine).get_table_names())
-        assert CORE_TABLES <= tables
-        with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
-        assert diff == [], f"models and migrations disagree: {diff}"
-        downgrade(revision="base")
-        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        upgrade()
-        assert CORE_TABLES <= set(inspect(db.engine).get_table_names())
-        db.engine.dispose()
+        try:
+            upgrade()
+            tables = set(inspect(db.engine).get_table_names())
+            assert CORE_TABLES <= tables
+            with db.engine.connect() as conn:
+                diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            assert diff == [], f"models and migrations disagree: {diff}"
+            downgrade(revision="base")
+            assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+            upgrade()
+            assert CORE_TABLES <= set(inspect(db.engine).get_table_names())
+        finally:
+            db.engine.dispose()  # never leave a connection behind, even when an assert fails
 
 
 def test_migrations_upgrade_an_empty_sqlite_database_to_head(tmp_path, workdir):
