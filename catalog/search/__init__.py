@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from catalog import listing
+from catalog.gate import CurrentCertificate
 from catalog.models import Product
 from catalog.search import hooks, whoosh_backend
 from catalog.search.analysis import highlight, name_key, query_words
@@ -72,33 +73,70 @@ def search_products(
     if backend_name() == "postgres":
         from catalog.search import postgres_backend
 
-        matching, score = postgres_backend.restrict(query, q)
-        order_by = ((score.desc(), Product.created_at.desc(), Product.id.desc())
-                    if order == "relevance" else listing.ordering(order))
-        return listing.paginate(session, matching, order_by, page, per_page)
+        found = None
+        for fuzzy in (False, True):  # typo tolerance only when nothing matches as typed
+            matching, score = postgres_backend.restrict(query, q, fuzzy=fuzzy)
+            order_by = ((score.desc(), Product.created_at.desc(), Product.id.desc())
+                        if order == "relevance" else listing.ordering(order))
+            found = listing.paginate(session, matching, order_by, page, per_page)
+            if found.total or not any(word.fuzzy for word in query_words(q)):
+                break
+        return found
 
-    hits = whoosh_backend.candidates(session, index_dir(), q)
-    if not hits:
-        return listing.Page(items=[], total=0, page=page, per_page=per_page)
-    # The gate, today: which candidates may be shown. A candidate whose indexed name is not
-    # its name in the database any more is a stale entry (e.g. a row id reused after a
-    # delete) and is dropped; the hooks rewrite it at the product's next commit.
-    keys = dict(hits)
-    rows = session.execute(query.where(Product.id.in_(keys)).with_only_columns(
-        Product.id, Product.name)).all()
-    fresh = {product_id for product_id, name in rows if keys[product_id] == name_key(name)}
-    if order != "relevance":
-        matching = query.where(Product.id.in_(fresh))
-        return listing.paginate(session, matching, listing.ordering(order), page, per_page)
-    # Relevance: keep the index's order, counting and slicing only what the gate lets through.
-    listable = [product_id for product_id, _ in hits if product_id in fresh]
-    page_ids = listable[(page - 1) * per_page : page * per_page]
+    with whoosh_backend.searching(session, index_dir()) as searcher:
+        matched, fuzzy = whoosh_backend.candidates(searcher, q)
+        if not matched:
+            return listing.Page(items=[], total=0, page=page, per_page=per_page)
+        # The gate, today, over every candidate (in chunks: a broad query may match
+        # thousands). A candidate whose indexed name is not its name in the database any
+        # more is a stale entry (e.g. a row id reused after a delete) and is dropped.
+        rows = _listable_rows(session, query, matched)
+        fresh = {row.id: row for row in rows
+                 if matched[row.id] == whoosh_backend.name_hash(name_key(row.name))}
+        needed = page * per_page
+        if order == "relevance":
+            ranked = [i for i in whoosh_backend.ranking(searcher, q, fuzzy=fuzzy) if i in fresh]
+            if len(ranked) < min(needed, len(fresh)):
+                ranked = [i for i in whoosh_backend.ranking(searcher, q, fuzzy=fuzzy, full=True)
+                          if i in fresh]
+        else:
+            ranked = sorted(fresh, key=lambda i: _sort_key(fresh[i], order))
+    page_ids = ranked[(page - 1) * per_page : needed]
     loaded = {}
     if page_ids:
         loaded = {p.id: (p, c) for p, c in
                   session.execute(listing.with_cards(query.where(Product.id.in_(page_ids)))).all()}
-    return listing.Page(items=[loaded[i] for i in page_ids if i in loaded], total=len(listable),
+    return listing.Page(items=[loaded[i] for i in page_ids if i in loaded], total=len(fresh),
                         page=page, per_page=per_page)
+
+
+GATE_CHUNK = 2_000
+
+
+def _listable_rows(session: Session, query, ids) -> list:
+    """(id, name, sort columns) of the listable products among `ids`."""
+    ids = list(ids)
+    columns = (Product.id, Product.name, Product.created_at, Product.price_vnd,
+               CurrentCertificate.stars)
+    rows = []
+    for start in range(0, len(ids), GATE_CHUNK):
+        chunk = ids[start : start + GATE_CHUNK]
+        rows += session.execute(query.where(Product.id.in_(chunk)).with_only_columns(*columns)).all()
+    return rows
+
+
+def _sort_key(row, order: str) -> tuple:
+    """The orders of `catalog.listing.ordering`, in Python, for candidates already gated."""
+    created = -row.created_at.timestamp() if row.created_at else 0
+    if order == "price_asc":
+        return (row.price_vnd or 0, row.id)
+    if order == "price_desc":
+        return (-(row.price_vnd or 0), row.id)
+    if order == "stars":
+        return (-row.stars, created, -row.id)
+    if order == "name":
+        return (row.name, row.id)
+    return (created, -row.id)  # newest
 
 
 def index_products(session: Session, product_ids: Iterable[int]) -> None:

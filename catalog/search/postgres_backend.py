@@ -6,8 +6,9 @@ name and description) and `fuzzystrmatch` (levenshtein), and the IMMUTABLE funct
 `ocop_fold(text)` = lower(unaccent(text)) — unaccent maps đ/Đ to d/D, as `catalog.text.fold`.
 
 Same rules as the Whoosh backend: every word must match a word of the name, English name,
-description or producer (folded; one typo allowed in words of five letters or more, first
-letter kept); the same boosts order the results.
+description or producer (folded); when nothing matches as typed, one typo is allowed in
+words of five letters or more (first letter kept); products with every word in their name
+come first, the exact whole name first of all, words typed with their diacritics next.
 """
 
 from __future__ import annotations
@@ -55,9 +56,10 @@ def _as_score(condition: ColumnElement, weight: float) -> ColumnElement:
     return case((condition, literal(weight)), else_=literal(0.0))
 
 
-def restrict(query: Select, q: str) -> tuple[Select, ColumnElement]:
+def restrict(query: Select, q: str, *, fuzzy: bool = False) -> tuple[Select, ColumnElement]:
     """`query` (Product with Producer joined) narrowed to the products matching `q`, and a
-    relevance score expression to order by."""
+    relevance score expression to order by. With `fuzzy`, a word of five letters or more
+    may be one typo away (asked only when nothing matched as typed)."""
     words = query_words(q)
     name = _fold(Product.name)
     name_en = _fold(Product.name_en)
@@ -65,21 +67,25 @@ def restrict(query: Select, q: str) -> tuple[Select, ColumnElement]:
         func.concat_ws(" ", Product.description, Product.description_en, Producer.name,
                        Producer.name_en, Producer.craft_village, Producer.historical_origin)
     )
-    conditions, scores = [], []
+    conditions, in_names, scores = [], [], []
     for word in words:
         in_exact = _has_word(func.lower(Product.name), word.exact)
         in_name = _has_word(name, word.folded)
         in_name_en = _has_word(name_en, word.folded)
         in_body = _has_word(body, word.folded)
-        alternatives = [in_name, in_name_en, in_body]
+        named = [in_name, in_name_en]
+        elsewhere = [in_body]
         scores += [_as_score(in_exact, 3.0), _as_score(in_name, 2.0),
                    _as_score(in_name_en, 1.5), _as_score(in_body, 0.5)]
-        if word.fuzzy:
+        if fuzzy and word.fuzzy:
             near_name = _has_near_word(name, word)
-            near_other = _has_near_word(func.concat_ws(" ", name_en, body), word)
-            alternatives += [near_name, near_other]
+            named.append(near_name)
+            elsewhere.append(_has_near_word(func.concat_ws(" ", name_en, body), word))
             scores.append(_as_score(near_name, 0.8))
-        conditions.append(or_(*alternatives))
+        conditions.append(or_(*named, *elsewhere))
+        in_names.append(or_(*named))
+    # As the Whoosh backend: products with every word in their name come first.
+    scores.append(_as_score(and_(*in_names), 100.0))
     whole_name = func.btrim(func.regexp_replace(name, r"\W+", " ", "g"))
     scores.append(_as_score(whole_name == name_key(q), 10.0))
     score = cast(sum(scores[1:], scores[0]), Float) if scores else literal(0.0)

@@ -1,20 +1,36 @@
 """The embedded Whoosh index (the default backend): text only, one document per product.
 
 The index never decides what may be shown: it holds every product's words, listable or
-not, and answers with candidate ids in rank order; `catalog.search.search_products` keeps
-those the certificate gate lets through today. So a certificate ending tonight needs no
-reindex, and certificates are not indexed at all.
+not; `catalog.search.search_products` keeps the candidates the certificate gate lets
+through today. So a certificate ending tonight needs no reindex, and certificates are not
+indexed at all.
 
-Ranking (BM25F with per-term boosts): the whole name typed exactly ≫ a name word with its
-diacritics ≫ a folded name word ≫ the English name ≫ one-typo name words ≫ description,
-producer and place words.
+Two questions are asked of the index, because Whoosh scores in pure Python and scoring
+every match of a broad query over a national catalogue is what costs:
+
+* `candidates(q)`: which products match — every word (folded) somewhere in the `all` field
+  (names, descriptions, producer, place, group). Unscored, so cheap; it is what the gate
+  filters and what the total counts.
+* `ranking(q)`: in what order. First the products with every word in their name, scored
+  with boosts (the exact whole name ≫ a name word as typed, diacritics included ≫ a folded
+  name word ≫ the English name); then, only when a page needs more, the other candidates by
+  BM25 over `all`.
+
+Typo tolerance is a fallback: only when the words as typed match nothing does a word of five
+letters or more match a word one edit away (Levenshtein 1, first letter kept), so a typo
+never buries exact matches under near misses.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import math
 import os
-from collections.abc import Callable, Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -22,19 +38,18 @@ from sqlalchemy.orm import Session, joinedload
 from whoosh import index as whoosh_index
 from whoosh import writing
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
-from whoosh.fields import ID, TEXT, Schema
-from whoosh.query import And, AndMaybe, FuzzyTerm, Or, Term
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.query import And, AndMaybe, FuzzyTerm, Or, Query, Term
 from whoosh.writing import AsyncWriter
 
 from catalog.models import Product
-from catalog.search.analysis import name_key, nfc, query_words
+from catalog.search.analysis import FUZZY_MIN_LENGTH, name_key, nfc, query_words
 from catalog.text import fold
 
 log = logging.getLogger(__name__)
 
 # Bump when the schema or the analysis changes: an index under an older name is rebuilt.
-INDEX_NAME = "products_v2"
-MAX_CANDIDATES = 10_000
+INDEX_NAME = "products_v5"
 
 GROUP_WORDS = {
     "food": "Thực phẩm food",
@@ -44,6 +59,11 @@ GROUP_WORDS = {
     "craft": "Lưu niệm nội thất trang trí craft",
     "tourism": "Du lịch cộng đồng tourism",
 }
+
+
+def name_hash(key: str) -> int:
+    """64 bits of the name key: tells a stale index entry from a fresh one cheaply."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
 class FoldFilter(Filter):
@@ -65,21 +85,27 @@ def exact_analyzer():
 
 def schema() -> Schema:
     folded = dict(analyzer=folding_analyzer(), phrase=False)
+    # id and name_hash are fixed-width columns, read per hit without loading documents.
+    number = dict(numtype=int, bits=64, signed=False, shift_step=0, sortable=True)
     return Schema(
-        id=ID(stored=True, unique=True),
-        name_key=ID(stored=True),
+        id=NUMERIC(unique=True, **number),
+        name_hash=NUMERIC(**number),
+        name_key=ID(),
         name_exact=TEXT(analyzer=exact_analyzer(), phrase=False),
         name=TEXT(**folded),
         name_en=TEXT(**folded),
-        description=TEXT(**folded),
-        context=TEXT(**folded),
+        all=TEXT(**folded),
     )
 
 
 def document(product: Product) -> dict:
     """The words of one product (its producer and place included)."""
     producer = product.producer
-    context = [
+    words = [
+        product.name,
+        product.name_en,
+        product.description,
+        product.description_en,
         producer.name,
         producer.name_en,
         producer.craft_village,
@@ -88,31 +114,89 @@ def document(product: Product) -> dict:
         producer.province_name,
         GROUP_WORDS.get(product.group, ""),
     ]
+    key = name_key(product.name)
     return {
-        "id": str(product.id),
-        "name_key": name_key(product.name),
+        "id": product.id,
+        "name_hash": name_hash(key),
+        "name_key": key,
         "name_exact": nfc(product.name),
         "name": nfc(product.name),
         "name_en": nfc(product.name_en),
-        "description": nfc(f"{product.description or ''} {product.description_en or ''}"),
-        "context": nfc(" ".join(part for part in context if part)),
+        "all": nfc(" ".join(part for part in words if part)),
     }
 
 
 # --- Opening ------------------------------------------------------------------------------
 
 def exists(directory: str | os.PathLike) -> bool:
-    return Path(directory).is_dir() and whoosh_index.exists_in(str(directory), INDEX_NAME)
+    """An index of this version is in `directory` (its table of contents is there)."""
+    folder = Path(directory)
+    return folder.is_dir() and any(folder.glob(f"_{INDEX_NAME}_*.toc"))
+
+
+_indexes: dict[str, whoosh_index.FileIndex] = {}
 
 
 def open_index(directory: str | os.PathLike, *, create: bool = False):
     """The index in `directory`, or None when there is none (an empty one with `create`)."""
+    key = str(directory)
     if exists(directory):
-        return whoosh_index.open_dir(str(directory), indexname=INDEX_NAME)
+        if key not in _indexes:
+            _indexes[key] = whoosh_index.open_dir(key, indexname=INDEX_NAME)
+        return _indexes[key]
+    _indexes.pop(key, None)
     if not create:
         return None
     Path(directory).mkdir(parents=True, exist_ok=True)
-    return whoosh_index.create_in(str(directory), schema(), indexname=INDEX_NAME)
+    _indexes[key] = whoosh_index.create_in(key, schema(), indexname=INDEX_NAME)
+    return _indexes[key]
+
+
+class SearcherPool:
+    """Open searchers kept for reuse (opening one reads the index's table of contents),
+    one per concurrent user, refreshed when the index has changed. A few directories at
+    most: the least recently used one is closed."""
+
+    def __init__(self, max_directories: int = 4):
+        self._lock = threading.Lock()
+        self._free: OrderedDict[str, list] = OrderedDict()
+        self._max = max_directories
+
+    @contextmanager
+    def searcher(self, ix) -> Iterator:
+        key = str(ix.storage.folder)
+        with self._lock:
+            free = self._free.setdefault(key, [])
+            self._free.move_to_end(key)
+            found = free.pop() if free else None
+            evicted = []
+            while len(self._free) > self._max:
+                evicted += self._free.popitem(last=False)[1]
+        for old in evicted:
+            old.close()
+        if found is None:
+            found = ix.searcher()
+        elif not found.up_to_date():
+            found = found.refresh()  # reuses the unchanged segments, retires the old one
+        try:
+            yield found
+        finally:
+            with self._lock:
+                if key in self._free and len(self._free[key]) < 8:
+                    self._free[key].append(found)
+                    found = None
+            if found is not None:
+                found.close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            pools, self._free = list(self._free.values()), OrderedDict()
+        for searchers in pools:
+            for searcher in searchers:
+                searcher.close()
+
+
+POOL = SearcherPool()
 
 
 def ensure_index(session: Session, directory: str | os.PathLike):
@@ -175,7 +259,7 @@ def apply_changes(directory: str | os.PathLike, changes: dict[int, dict | None])
     writer = AsyncWriter(ix)
     for product_id, doc in changes.items():
         if doc is None:
-            writer.delete_by_term("id", str(product_id))
+            writer.delete_by_term("id", product_id)
         else:
             writer.update_document(**doc)
     writer.commit()
@@ -183,44 +267,183 @@ def apply_changes(directory: str | os.PathLike, changes: dict[int, dict | None])
 
 # --- Searching ----------------------------------------------------------------------------
 
-def build_query(q: str):
-    """Every word must match somewhere (name, English name, description, producer/place,
-    or a name word one typo away); the exact whole name is a large optional bonus."""
+def _either(alternatives: list[Query]) -> Query:
+    return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+
+
+def _every(clauses: list[Query]) -> Query:
+    return clauses[0] if len(clauses) == 1 else And(clauses)
+
+
+def _near(field: str, text: str, boost: float) -> FuzzyTerm:
+    return FuzzyTerm(field, text, boost=boost, maxdist=1, prefixlength=1)
+
+
+def matching_query(q: str, *, fuzzy: bool = False) -> Query | None:
+    """Every word (folded) somewhere in the product's words."""
     clauses = []
     for word in query_words(q):
-        alternatives = [
+        alternatives: list[Query] = [Term("all", word.folded)]
+        if fuzzy and word.fuzzy:
+            alternatives.append(_near("all", word.folded, 0.5))
+        clauses.append(_either(alternatives))
+    return _every(clauses) if clauses else None
+
+
+def name_query(q: str, *, fuzzy: bool = False) -> Query | None:
+    """Every word in the name (or the English name), with the ranking boosts."""
+    clauses = []
+    for word in query_words(q):
+        alternatives: list[Query] = [
             Term("name_exact", word.exact, boost=3.0),
             Term("name", word.folded, boost=2.0),
             Term("name_en", word.folded, boost=1.5),
-            Term("description", word.folded, boost=0.5),
-            Term("context", word.folded, boost=0.5),
         ]
-        if word.fuzzy:
-            alternatives += [
-                FuzzyTerm("name", word.folded, boost=0.8, maxdist=1, prefixlength=1),
-                FuzzyTerm("name_en", word.folded, boost=0.6, maxdist=1, prefixlength=1),
-                FuzzyTerm("description", word.folded, boost=0.2, maxdist=1, prefixlength=1),
-            ]
+        if fuzzy and word.fuzzy:
+            alternatives += [_near("name", word.folded, 0.8), _near("name_en", word.folded, 0.6)]
         clauses.append(Or(alternatives))
     if not clauses:
         return None
-    required = clauses[0] if len(clauses) == 1 else And(clauses)
-    return AndMaybe(required, Term("name_key", name_key(q), boost=10.0))
+    return AndMaybe(_every(clauses), Term("name_key", name_key(q), boost=10.0))
 
 
-def search_hits(ix, q: str, limit: int = MAX_CANDIDATES) -> list[tuple[int, str]]:
-    """Candidates `(product id, name key when indexed)`, best first, not yet gated."""
-    query = build_query(q)
-    if query is None:
+def _columns(searcher) -> tuple:
+    # Column readers are cached on their searcher: opening one costs more than a query.
+    columns = getattr(searcher, "_ocop_columns", None)
+    if columns is None:
+        reader = searcher.reader()
+        columns = searcher._ocop_columns = (reader.column_reader("id"),
+                                            reader.column_reader("name_hash"))
+    return columns
+
+
+def _ids(searcher, docnums: Iterable[int]) -> list[int]:
+    ids = _columns(searcher)[0]
+    return [ids[docnum] for docnum in docnums]
+
+
+def _weights(searcher, field: str, texts: Iterable[str]) -> dict[int, float]:
+    """{docnum: occurrences} of any of `texts` in `field` (deleted documents left out).
+
+    Reads the posting lists block by block (Whoosh's raw leaf matcher) instead of document
+    by document through its matcher tree: on a broad query over a large catalogue that is
+    most of the work, and this is several times faster."""
+    found: dict[int, float] = {}
+    for reader, offset in searcher.reader().leaf_readers():
+        deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+        for text in texts:
+            if (field, text) not in reader:
+                continue
+            try:  # Whoosh internals (whoosh-reloaded's W3 codec), with a public fallback
+                matcher = reader._terms.matcher(field, reader._text_to_bytes(field, text),
+                                                reader.schema[field].format)
+                pairs = []
+                while matcher.is_active():
+                    if matcher._ids is None:
+                        matcher._read_ids()
+                    if matcher._weights is None:
+                        matcher._read_weights()
+                    start = matcher._i
+                    pairs.extend(zip(matcher._ids[start:], matcher._weights[start:],
+                                     strict=True))
+                    matcher._next_block()
+            except AttributeError:
+                postings = reader.postings(field, text)
+                pairs = list(postings.items_as("weight"))
+            for docnum, weight in pairs:
+                if docnum not in deleted:
+                    found[docnum + offset] = found.get(docnum + offset, 0.0) + weight
+    return found
+
+
+def _variants(reader, field: str, text: str, fuzzy: bool) -> list[str]:
+    if not fuzzy or len(text) < FUZZY_MIN_LENGTH:
+        return [text]
+    return list(reader.terms_within(field, text, 1, prefix=1)) or [text]
+
+
+def candidates(searcher, q: str) -> tuple[dict[int, int], bool]:
+    """`({product id: hash of its indexed name key}, typo_tolerant)` of every product
+    matching `q` — every word somewhere in its words — unordered and not yet gated; typo
+    tolerance only when nothing matches as typed."""
+    words = query_words(q)
+    if not words:
+        return {}, False
+    reader = searcher.reader()
+    docnums: set[int] = set()
+    fuzzy = False
+    for fuzzy in (False, True):
+        if fuzzy and not any(word.fuzzy for word in words):
+            break
+        sets = [set(_weights(searcher, "all", _variants(reader, "all", w.folded, fuzzy)))
+                for w in words]
+        docnums = set.intersection(*sorted(sets, key=len))
+        if docnums:
+            break
+    ids, hashes = _columns(searcher)
+    return {ids[d]: hashes[d] for d in docnums}, fuzzy
+
+
+def _saturated(tf: float) -> float:
+    return tf / (tf + 0.5)
+
+
+def ranking(searcher, q: str, *, fuzzy: bool = False, full: bool = False) -> list[int]:
+    """Product ids best first.
+
+    First the products with every word in their name or English name, scored per word
+    (idf × saturated frequency, a word as typed with its diacritics 3, folded 2, in the
+    English name 1.5; divided by the name's length relative to the average, BM25-style),
+    the exact whole name above all. With `full`, then every other match of `candidates()`
+    by idf × saturated frequency over all its words."""
+    words = query_words(q)
+    if not words:
         return []
+    reader = searcher.reader()
+    total = max(reader.doc_count(), 1)
+    in_name: dict[int, float] | None = None
+    for word in words:
+        exact = _weights(searcher, "name_exact", [word.exact])
+        folded = _weights(searcher, "name", _variants(reader, "name", word.folded, fuzzy))
+        english = _weights(searcher, "name_en", _variants(reader, "name_en", word.folded, fuzzy))
+        docs = set(exact) | set(folded) | set(english)
+        idf = math.log(1 + total / max(len(docs), 1))
+        scores = {d: idf * (3.0 * _saturated(exact.get(d, 0)) + 2.0 * _saturated(folded.get(d, 0))
+                            + 1.5 * _saturated(english.get(d, 0))) for d in docs}
+        if in_name is None:
+            in_name = scores
+        else:
+            in_name = {d: in_name[d] + scores[d] for d in in_name.keys() & scores.keys()}
+    in_name = in_name or {}
+    average = max(reader.field_length("name") / total, 1.0)
+    for docnum in in_name:
+        length = reader.doc_field_length(docnum, "name", 1) or 1
+        in_name[docnum] /= 0.25 + 0.75 * length / average
+    for docnum in _weights(searcher, "name_key", [name_key(q)]):
+        if docnum in in_name:
+            in_name[docnum] += 1000.0
+    ranked = sorted(in_name, key=lambda d: (-in_name[d], d))
+    if full:
+        rest: dict[int, float] = {}
+        for i, word in enumerate(words):
+            tf = _weights(searcher, "all", _variants(reader, "all", word.folded, fuzzy))
+            idf = math.log(1 + total / max(len(tf), 1))
+            scores = {d: idf * _saturated(w) for d, w in tf.items() if d not in in_name}
+            rest = scores if i == 0 else {d: rest[d] + scores[d]
+                                          for d in rest.keys() & scores.keys()}
+        ranked += sorted(rest, key=lambda d: (-rest[d], d))
+    return _ids(searcher, ranked)
+
+
+@contextmanager
+def searching(session: Session, directory: str | os.PathLike) -> Iterator:
+    """A pooled searcher over the index in `directory` (built first if missing)."""
+    with POOL.searcher(ensure_index(session, directory)) as searcher:
+        yield searcher
+
+
+def search_ids(ix, q: str) -> list[int]:
+    """Every product matching `q`, best first (for tools and tests; not gated)."""
     with ix.searcher() as searcher:
-        return [(int(hit["id"]), hit.get("name_key", "")) for hit in
-                searcher.search(query, limit=limit)]
-
-
-def search_ids(ix, q: str, limit: int = MAX_CANDIDATES) -> list[int]:
-    return [product_id for product_id, _ in search_hits(ix, q, limit)]
-
-
-def candidates(session: Session, directory: str | os.PathLike, q: str) -> list[tuple[int, str]]:
-    return search_hits(ensure_index(session, directory), q)
+        matched, fuzzy = candidates(searcher, q)
+        return [i for i in ranking(searcher, q, fuzzy=fuzzy, full=True) if i in matched]
