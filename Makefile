@@ -24,7 +24,7 @@ install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f >/dev/null 2>&1 || $(BIN)/pybabel compile -d translations -f
+	$(BIN)/pybabel compile -d translations --statistics
 
 run: install
 	$(FLASK) db upgrade

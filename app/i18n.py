@@ -1,12 +1,60 @@
 """Language choice: `?lang=` (remembered in the session), then Accept-Language; Vietnamese
-by default."""
+by default. Message ids are Vietnamese; `translations/en/LC_MESSAGES/messages.po` holds the
+English. `make` compiles the `.mo` files (git-ignored); a process that finds one missing or
+older than its `.po` compiles it itself on its first request, so a fresh checkout run
+without `make` still speaks English."""
 
 from __future__ import annotations
 
+import logging
+import threading
+from pathlib import Path
+
 from flask import current_app, request, session
+
+log = logging.getLogger(__name__)
+_compiled: set[str] = set()
+_lock = threading.Lock()
+
+
+def compile_catalogs(directory: str | Path) -> list[Path]:
+    """Compile every `.po` under `directory` whose `.mo` is missing or stale; returns them.
+    Fuzzy entries are left out (a guess shown as English would be wrong)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po in sorted(Path(directory).glob("*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        tmp = mo.with_suffix(".mo.tmp")
+        with tmp.open("wb") as target:
+            write_mo(target, catalog, use_fuzzy=False)
+        tmp.replace(mo)
+        written.append(mo)
+    return written
+
+
+def _ensure_compiled() -> None:
+    directory = current_app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    if directory in _compiled:
+        return
+    with _lock:
+        if directory in _compiled:
+            return
+        try:
+            for mo in compile_catalogs(directory):
+                log.info("compiled translations %s", mo)
+        except OSError:  # a read-only install: use what is there
+            log.warning("could not compile translations in %s", directory, exc_info=True)
+        _compiled.add(directory)
 
 
 def select_locale() -> str:
+    _ensure_compiled()
     languages = current_app.config["LANGUAGES"]
     if not request:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -18,6 +66,15 @@ def select_locale() -> str:
     if remembered in languages:
         return remembered
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def forget_cached_locale() -> None:
+    """Run before each request: Flask-Babel caches the locale on `g`, which outlives a
+    request whenever an app context wraps several (tests, a CLI driving the app), and
+    would then answer in the previous request's language."""
+    from flask_babel import refresh
+
+    refresh()
 
 
 def select_timezone() -> str:
