@@ -31,9 +31,9 @@ def fits_phone_width(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def snap(page, shots: Path, name: str) -> None:
+def snap(page, shots: Path, name: str, full_page: bool = False) -> None:
     assert fits_phone_width(page), f"{name}: the page scrolls sideways at phone width"
-    page.screenshot(path=str(shots / f"{name}.png"), full_page=False)
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=full_page)
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -62,7 +62,7 @@ def test_tourist_finds_com_chay_without_accents(live_server, new_phone, shots, l
     expect_valid = {"vi": "Còn hiệu lực", "en": "Valid"}[lang]
     assert expect_valid in page.locator(".status").first.inner_text()
     assert page.locator("form.buy").count() == 1
-    snap(page, shots, f"product-{lang}")
+    snap(page, shots, f"product-{lang}", full_page=True)  # down to the certificate block
 
 
 def test_language_choice_is_remembered_and_switch_keeps_the_page(live_server, phone):
