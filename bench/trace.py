@@ -1,7 +1,7 @@
 """Load test of the trace page /t/<code> against a Flask hello-world, side by side.
 
     .venv/bin/python bench/trace.py [--db sqlite|postgres|both] [--stamps 3000]
-                                    [--duration 10] [--append]
+                                    [--duration 10] [--rounds 1] [--append]
 
 For each database: a scratch database (SQLite file in a temp dir, or the PostgreSQL database
 `bench_trace`, dropped and recreated) is migrated and seeded with a few thousand distinct
@@ -179,7 +179,21 @@ def run_wrk(port: int, script: Path, duration: int) -> dict:
     }
 
 
-def bench(db_kind: str, stamps: int, duration: int, workdir: Path) -> dict:
+def _combine(runs: list[dict]) -> dict:
+    """Rounds summed (requests) or averaged (rates, latencies)."""
+    n = len(runs)
+    return {
+        "rps": sum(r["rps"] for r in runs) / n,
+        "p50": sum(r["p50"] for r in runs) / n,
+        "p99": sum(r["p99"] for r in runs) / n,
+        "requests": sum(r["requests"] for r in runs),
+        "non_2xx": sum(r["non_2xx"] for r in runs),
+        "socket_errors": "; ".join(r["socket_errors"] for r in runs if r["socket_errors"]),
+        "rounds": [round(r["rps"]) for r in runs],
+    }
+
+
+def bench(db_kind: str, stamps: int, duration: int, workdir: Path, rounds: int = 1) -> dict:
     if db_kind == "sqlite":
         url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     else:
@@ -212,11 +226,14 @@ def bench(db_kind: str, stamps: int, duration: int, workdir: Path) -> dict:
         run_wrk(app_port, trace_lua, 2)  # warm-up: imports, compiled statements, templates
         run_wrk(hello_port, hello_lua, 2)
         warm = scan_count(url)
-        hello = run_wrk(hello_port, hello_lua, duration)
-        trace = run_wrk(app_port, trace_lua, duration)
+        hellos, traces, healths = [], [], []
+        for _ in range(rounds):  # alternate, so that a busy neighbour hurts both sides alike
+            hellos.append(run_wrk(hello_port, hello_lua, duration))
+            traces.append(run_wrk(app_port, trace_lua, duration))
+            # The same app's cheapest page (SELECT 1 + JSON): the ceiling of any of its pages.
+            healths.append(run_wrk(app_port, health_lua, duration))
         recorded = scan_count(url) - warm
-        # The same app's cheapest page (SELECT 1 + JSON): the ceiling of any page on this stack.
-        health = run_wrk(app_port, health_lua, duration)
+        hello, trace, health = _combine(hellos), _combine(traces), _combine(healths)
     finally:
         stop(app_server)
         stop(hello_server)
@@ -226,18 +243,21 @@ def bench(db_kind: str, stamps: int, duration: int, workdir: Path) -> dict:
             "health_ratio": health["rps"] / hello["rps"]}
 
 
-def report(results: list[dict], command: str, duration: int) -> str:
+def report(results: list[dict], command: str, duration: int, rounds: int) -> str:
     cpu = platform.processor() or platform.machine()
     lines = [
         "## Trace page /t/<code> vs Flask hello-world (issue 6)",
         "",
         f"- Command: `{command}`",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {os.cpu_count()} CPUs ({cpu}),"
-        f" Python {platform.python_version()}; wrk, gunicorn and the database on the same machine.",
+        f" Python {platform.python_version()}; wrk, gunicorn and the database on the same machine;"
+        f" load average at the end {os.getloadavg()[0]:.1f} (other work was running beside it).",
         f"- gunicorn `-w 2` (sync) for both apps; `wrk -t1 -c16 -d{duration}s --latency`, Lua script"
-        " cycling over the stamp URLs with a new User-Agent per request (every scan a new client).",
+        " cycling over the stamp URLs with a new User-Agent per request (every scan a new client);"
+        f" {rounds} alternating round(s) of hello / trace / healthz, averaged.",
         "- Scan recording on: insert-or-ignore (stamp, client), one UPDATE of the counters,"
-        " one joined SELECT, insert the scan row; one commit.",
+        " one joined SELECT, insert the scan row, one commit — four statements on SQLite, one"
+        " statement (data-modifying CTEs, asynchronous commit) on PostgreSQL.",
         "",
         "| database | stamps | hello req/s | hello p50 / p99 ms | trace req/s | trace p50 / p99 ms"
         " | ratio | scans recorded / requests | non-2xx | /healthz req/s (ratio) |",
@@ -259,6 +279,8 @@ def main() -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--stamps", type=int, default=3000)
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="alternate hello / trace / healthz this many times and average")
     parser.add_argument("--append", action="store_true", help="append the figures to bench/RESULTS.md")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -269,7 +291,7 @@ def main() -> int:
     results = []
     try:
         for kind in kinds:
-            result = bench(kind, args.stamps, args.duration, workdir)
+            result = bench(kind, args.stamps, args.duration, workdir, args.rounds)
             results.append(result)
             t, h = result["trace"], result["hello"]
             print(f"{kind:8} hello {h['rps']:7.0f} req/s p50 {h['p50']:.2f} ms p99 {h['p99']:.2f} ms"
@@ -279,8 +301,8 @@ def main() -> int:
                   f" | /healthz {result['health']['rps']:.0f} req/s ratio {result['health_ratio']:.2f}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    command = "python bench/trace.py " + " ".join(sys.argv[1:])
-    text = report(results, command.strip(), args.duration)
+    command = ".venv/bin/python bench/trace.py " + " ".join(sys.argv[1:])
+    text = report(results, command.strip(), args.duration, args.rounds)
     print()
     print(text)
     if args.append:
