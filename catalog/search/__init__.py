@@ -87,9 +87,9 @@ def search_products(
         matched, fuzzy = whoosh_backend.candidates(searcher, q)
         if not matched:
             return listing.Page(items=[], total=0, page=page, per_page=per_page)
-        # The gate, today, over every candidate (in chunks: a broad query may match
-        # thousands). A candidate whose indexed name is not its name in the database any
-        # more is a stale entry (e.g. a row id reused after a delete) and is dropped.
+        # The gate, today, over every candidate. A candidate whose indexed name is not its
+        # name in the database any more is a stale entry (e.g. a row id reused after a
+        # delete) and is dropped.
         rows = _listable_rows(session, query, matched)
         fresh = {row.id: row for row in rows
                  if matched[row.id] == whoosh_backend.name_hash(name_key(row.name))}
@@ -110,19 +110,20 @@ def search_products(
                         page=page, per_page=per_page)
 
 
-GATE_CHUNK = 2_000
+IN_LIST_LIMIT = 2_000
 
 
 def _listable_rows(session: Session, query, ids) -> list:
-    """(id, name, sort columns) of the listable products among `ids`."""
-    ids = list(ids)
+    """(id, name, sort columns) of the listable products among `ids`, in ONE query: an
+    `IN (…)` list for a narrow search; for a broad one (thousands of matches), the whole
+    filtered listable catalogue, intersected here — cheaper than a huge IN list, and the
+    gate's subquery is evaluated once."""
     columns = (Product.id, Product.name, Product.created_at, Product.price_vnd,
                CurrentCertificate.stars)
-    rows = []
-    for start in range(0, len(ids), GATE_CHUNK):
-        chunk = ids[start : start + GATE_CHUNK]
-        rows += session.execute(query.where(Product.id.in_(chunk)).with_only_columns(*columns)).all()
-    return rows
+    ids = set(ids)
+    if len(ids) <= IN_LIST_LIMIT:
+        return session.execute(query.where(Product.id.in_(ids)).with_only_columns(*columns)).all()
+    return [row for row in session.execute(query.with_only_columns(*columns)) if row.id in ids]
 
 
 def _sort_key(row, order: str) -> tuple:

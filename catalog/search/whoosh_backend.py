@@ -322,37 +322,57 @@ def _ids(searcher, docnums: Iterable[int]) -> list[int]:
     return [ids[docnum] for docnum in docnums]
 
 
-def _weights(searcher, field: str, texts: Iterable[str]) -> dict[int, float]:
-    """{docnum: occurrences} of any of `texts` in `field` (deleted documents left out).
+def _leaf_postings(reader, field: str, text: str, weights: bool) -> Iterator[tuple]:
+    """Blocks of one segment's posting list: (docnums, weights or None) array pairs.
 
-    Reads the posting lists block by block (Whoosh's raw leaf matcher) instead of document
-    by document through its matcher tree: on a broad query over a large catalogue that is
-    most of the work, and this is several times faster."""
+    Reads Whoosh's raw leaf matcher block by block instead of document by document
+    through a matcher tree: on a broad query over a large catalogue that is most of the
+    work, and this is several times faster. Relies on whoosh-reloaded's W3 codec
+    internals, with the public (slower) way as a fallback."""
+    try:
+        matcher = reader._terms.matcher(field, reader._text_to_bytes(field, text),
+                                        reader.schema[field].format)
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if weights and matcher._weights is None:
+                matcher._read_weights()
+            start = matcher._i
+            yield (matcher._ids[start:], matcher._weights[start:] if weights else None)
+            matcher._next_block()
+    except AttributeError:
+        postings = list(reader.postings(field, text).items_as("weight"))
+        yield ([d for d, _w in postings], [w for _d, w in postings] if weights else None)
+
+
+def _docnums(searcher, field: str, texts: Iterable[str]) -> set[int]:
+    """Docnums of the live documents holding any of `texts` in `field`."""
+    found: set[int] = set()
+    for reader, offset in searcher.reader().leaf_readers():
+        segment: set[int] = set()
+        for text in texts:
+            if (field, text) in reader:
+                for ids, _weights in _leaf_postings(reader, field, text, weights=False):
+                    segment.update(ids)
+        if reader.has_deletions():
+            segment -= reader.deleted_docs_set
+        found.update(segment if not offset else (d + offset for d in segment))
+    return found
+
+
+def _weights(searcher, field: str, texts: Iterable[str]) -> dict[int, float]:
+    """{docnum: occurrences} of any of `texts` in `field`, live documents only."""
     found: dict[int, float] = {}
     for reader, offset in searcher.reader().leaf_readers():
         deleted = reader.deleted_docs_set if reader.has_deletions() else ()
         for text in texts:
             if (field, text) not in reader:
                 continue
-            try:  # Whoosh internals (whoosh-reloaded's W3 codec), with a public fallback
-                matcher = reader._terms.matcher(field, reader._text_to_bytes(field, text),
-                                                reader.schema[field].format)
-                pairs = []
-                while matcher.is_active():
-                    if matcher._ids is None:
-                        matcher._read_ids()
-                    if matcher._weights is None:
-                        matcher._read_weights()
-                    start = matcher._i
-                    pairs.extend(zip(matcher._ids[start:], matcher._weights[start:],
-                                     strict=True))
-                    matcher._next_block()
-            except AttributeError:
-                postings = reader.postings(field, text)
-                pairs = list(postings.items_as("weight"))
-            for docnum, weight in pairs:
-                if docnum not in deleted:
-                    found[docnum + offset] = found.get(docnum + offset, 0.0) + weight
+            for ids, weights in _leaf_postings(reader, field, text, weights=True):
+                for docnum, weight in zip(ids, weights, strict=True):
+                    if docnum not in deleted:
+                        key = docnum + offset
+                        found[key] = found.get(key, 0.0) + weight
     return found
 
 
@@ -375,7 +395,7 @@ def candidates(searcher, q: str) -> tuple[dict[int, int], bool]:
     for fuzzy in (False, True):
         if fuzzy and not any(word.fuzzy for word in words):
             break
-        sets = [set(_weights(searcher, "all", _variants(reader, "all", w.folded, fuzzy)))
+        sets = [_docnums(searcher, "all", _variants(reader, "all", w.folded, fuzzy))
                 for w in words]
         docnums = set.intersection(*sorted(sets, key=len))
         if docnums:

@@ -142,6 +142,20 @@ def test_pagination_counts_only_listable_matches(backend):
     assert len(set(names)) == 7 and "Khô cá lóc hết hạn" not in names
 
 
+def test_broad_searches_gate_the_whole_catalogue_at_once(backend, monkeypatch):
+    """Past IN_LIST_LIMIT matches the gate reads the filtered catalogue once: same answer."""
+    for n in range(6):
+        make_product(name=f"Gạo thơm {n}", price_vnd=10_000 * (n + 1))
+    make_product(name="Gạo hết hạn", certified=False)
+    make_product(name="Muối hầm")
+    narrow = search.search_products(db.session, "gao", order="price_desc", per_page=4)
+    monkeypatch.setattr(search, "IN_LIST_LIMIT", 2)
+    broad = search.search_products(db.session, "gao", order="price_desc", per_page=4)
+    assert broad.total == narrow.total == 6
+    assert [p.name for p, _ in broad.items] == [p.name for p, _ in narrow.items] == [
+        "Gạo thơm 5", "Gạo thơm 4", "Gạo thơm 3", "Gạo thơm 2"]
+
+
 def test_page_size_and_page_number_are_clamped(backend):
     make_product(name="Chè Thái Nguyên")
     huge = search.search_products(db.session, "che", per_page=100_000, page=-5)
