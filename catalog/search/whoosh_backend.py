@@ -199,13 +199,19 @@ class SearcherPool:
 POOL = SearcherPool()
 
 
+_building = threading.Lock()
+
+
 def ensure_index(session: Session, directory: str | os.PathLike):
     """The index, built from the database first when it is missing (a fresh install)."""
     ix = open_index(directory)
     if ix is None:
-        log.info("search index missing in %s: building it", directory)
-        rebuild(session, directory)
-        ix = open_index(directory)
+        with _building:  # one build per process; other processes wait for the index lock
+            ix = open_index(directory)
+            if ix is None:
+                log.info("search index missing in %s: building it", directory)
+                rebuild(session, directory)
+                ix = open_index(directory)
     return ix
 
 
@@ -214,7 +220,7 @@ def ensure_index(session: Session, directory: str | os.PathLike):
 def write_documents(ix, documents: Iterable[dict], *, clear: bool = False,
                     progress: Callable[[int], None] | None = None, limitmb: int = 128) -> int:
     """Add documents; with `clear`, they replace the whole index in one commit."""
-    writer = ix.writer(limitmb=limitmb)
+    writer = ix.writer(limitmb=limitmb, timeout=60.0)  # waits for another writer's lock
     count = 0
     try:
         for doc in documents:
