@@ -273,6 +273,18 @@ def test_stale_index_entries_are_ignored(backend):
 
 
 @pytest.mark.parametrize("backend", ["whoosh"], indirect=True)
+def test_index_products_reindexes_on_demand(backend):
+    product = make_product(name="Chả cá Lã Vọng")
+    db.session.commit()
+    assert find("cha ca") == ["Chả cá Lã Vọng"]
+    db.session.execute(update(Product).where(Product.id == product.id).values(name="Bánh cuốn"))
+    db.session.expire_all()
+    search.index_products(db.session, [product.id])
+    assert find("banh cuon") == ["Bánh cuốn"]
+    assert find("cha ca") == []
+
+
+@pytest.mark.parametrize("backend", ["whoosh"], indirect=True)
 def test_missing_index_directory_is_created_and_filled(backend, tmp_path, app):
     app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "not" / "there" / "yet")
     make_product(name="Hạt điều rang muối")
