@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.browser.conftest import chromium, live_server, new_phone  # noqa: F401 - fixtures
 from traceability.models import Lot, Report, Stamp
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,7 +27,7 @@ def shots(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def demo_stamps(live_server):  # noqa: F811 - the imported fixture
+def demo_stamps(live_server):
     """Codes of the demo's stamps: a fresh genuine one, the suspicious one, a recalled one."""
     with live_server.app.app_context():
         rows = db.session.execute(
@@ -46,7 +45,7 @@ def fits_phone_width(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_hoa_checks_a_stamp_and_reports_a_suspected_fake(live_server, new_phone, demo_stamps,  # noqa: F811
+def test_hoa_checks_a_stamp_and_reports_a_suspected_fake(live_server, new_phone, demo_stamps,
                                                          shots):
     page = new_phone(java_script_enabled=False)
     code = demo_stamps["genuine"]
@@ -72,7 +71,7 @@ def test_hoa_checks_a_stamp_and_reports_a_suspected_fake(live_server, new_phone,
     ("suspicious", "Cảnh báo: mã này đã được quét ở nhiều nơi"),
     ("void", "Mã không hợp lệ / đã bị thu hồi"),
 ])
-def test_suspicious_and_recalled_stamps_read_as_such(live_server, new_phone, demo_stamps,  # noqa: F811
+def test_suspicious_and_recalled_stamps_read_as_such(live_server, new_phone, demo_stamps,
                                                      shots, kind, heading):
     page = new_phone(java_script_enabled=False)
     page.goto(live_server(f"/t/{demo_stamps[kind]}"))
@@ -81,7 +80,7 @@ def test_suspicious_and_recalled_stamps_read_as_such(live_server, new_phone, dem
     page.screenshot(path=str(shots / f"trace-{kind}-vi.png"), full_page=True)
 
 
-def test_an_unknown_code_says_so_and_offers_the_report_form(live_server, new_phone, shots):  # noqa: F811
+def test_an_unknown_code_says_so_and_offers_the_report_form(live_server, new_phone, shots):
     page = new_phone(locale="en-US", java_script_enabled=False)
     response = page.goto(live_server("/t/NOT-A-STAMP"))
     assert response.status == 404
