@@ -1,9 +1,10 @@
 """The PostgreSQL backend (`SEARCH_BACKEND=postgres`): searches the live tables, so several
 app servers sharing one database need no index of their own to keep fresh.
 
-Migration 0004 creates the extensions `unaccent`, `pg_trgm` (trigram indexes on the folded
-name and description) and `fuzzystrmatch` (levenshtein), and the IMMUTABLE function
-`ocop_fold(text)` = lower(unaccent(text)) — unaccent maps đ/Đ to d/D, as `catalog.text.fold`.
+Full text with unaccent: migration 0004 creates the extensions `unaccent` and
+`fuzzystrmatch` (levenshtein) and the IMMUTABLE function `ocop_fold(text)` =
+lower(unaccent(text)) — unaccent maps đ/Đ to d/D, as `catalog.text.fold` — and words are
+matched with `to_tsvector('simple', ocop_fold(…)) @@ plainto_tsquery('simple', word)`.
 
 Same rules as the Whoosh backend: every word must match a word of the name, English name,
 description or producer (folded); when nothing matches as typed, one typo is allowed in
@@ -23,6 +24,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
@@ -35,7 +37,15 @@ def _fold(expression) -> ColumnElement:
     return func.ocop_fold(func.coalesce(expression, ""))
 
 
+SIMPLE = literal_column("'simple'::regconfig")
+
+
 def _has_word(document: ColumnElement, word: str) -> ColumnElement:
+    """Full text: the folded document holds this (folded) word."""
+    return func.to_tsvector(SIMPLE, document).op("@@")(func.plainto_tsquery(SIMPLE, word))
+
+
+def _has_exact_word(document: ColumnElement, word: str) -> ColumnElement:
     # \m and \M are PostgreSQL's word boundaries; `word` holds only \w characters.
     return document.op("~")(literal(rf"\m{word}\M"))
 
@@ -69,7 +79,7 @@ def restrict(query: Select, q: str, *, fuzzy: bool = False) -> tuple[Select, Col
     )
     conditions, in_names, scores = [], [], []
     for word in words:
-        in_exact = _has_word(func.lower(Product.name), word.exact)
+        in_exact = _has_exact_word(func.lower(Product.name), word.exact)
         in_name = _has_word(name, word.folded)
         in_name_en = _has_word(name_en, word.folded)
         in_body = _has_word(body, word.folded)

@@ -1,14 +1,16 @@
-"""search support, e.g. PostgreSQL unaccent/pg_trgm (issue 4)
+"""search support: PostgreSQL unaccent + full text, fuzzystrmatch (issue 4)
 
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-23
 
-On PostgreSQL (the `SEARCH_BACKEND=postgres` search over the live tables): the extensions
-unaccent, pg_trgm and fuzzystrmatch; `ocop_fold(text)`, an IMMUTABLE lower(unaccent(text))
-(unaccent itself is only STABLE, so it cannot be indexed directly; it maps đ/Đ to d/D);
-trigram GIN indexes on the folded product name and description. Nothing on SQLite, where
-search uses the embedded Whoosh index.
+On PostgreSQL (the `SEARCH_BACKEND=postgres` full-text search over the live tables): the
+extensions unaccent and fuzzystrmatch (levenshtein, for one typo), and `ocop_fold(text)`,
+an IMMUTABLE lower(unaccent(text)) (unaccent itself is only STABLE, so an expression index
+would need this wrapper; it maps đ/Đ to d/D). No index yet: the products table of a
+national OCOP catalogue (thousands of rows) is scanned quickly, and an index would have to
+be declared in the models too (tests/app/test_migrations.py compares them).
+Nothing on SQLite, where search uses the embedded Whoosh index.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -24,26 +26,16 @@ depends_on = None
 def upgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
-    for extension in ("unaccent", "pg_trgm", "fuzzystrmatch"):
+    for extension in ("unaccent", "fuzzystrmatch"):
         op.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")
     op.execute(
         "CREATE OR REPLACE FUNCTION ocop_fold(value text) RETURNS text"
         " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS"
         " $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, coalesce(value, ''))) $$"
     )
-    op.execute(
-        "CREATE INDEX ix_products_name_folded_trgm ON products"
-        " USING gin (ocop_fold(coalesce(name, '')) gin_trgm_ops)"
-    )
-    op.execute(
-        "CREATE INDEX ix_products_description_folded_trgm ON products"
-        " USING gin (ocop_fold(coalesce(description, '')) gin_trgm_ops)"
-    )
 
 
 def downgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("DROP INDEX IF EXISTS ix_products_description_folded_trgm")
-    op.execute("DROP INDEX IF EXISTS ix_products_name_folded_trgm")
     op.execute("DROP FUNCTION IF EXISTS ocop_fold(text)")
