@@ -164,3 +164,14 @@ def test_translations_keep_their_placeholders():
         for text in strings:
             assert set(placeholder.findall(text)) <= expected | {"num"}, (message.id, text)
             assert expected - {"num"} <= set(placeholder.findall(text)), (message.id, text)
+
+
+def test_missing_or_stale_catalogues_are_compiled(tmp_path):
+    from app.i18n import compile_catalogs
+
+    target = tmp_path / "en" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    (target / "messages.po").write_bytes(PO.read_bytes())
+    assert compile_catalogs(tmp_path) == [target / "messages.mo"]
+    assert (target / "messages.mo").stat().st_size > 1000
+    assert compile_catalogs(tmp_path) == []  # up to date: left alone
