@@ -193,6 +193,7 @@ def api_route(
 
 # --- OpenAPI -----------------------------------------------------------------------------
 
+
 def _openapi_path(rule: str) -> tuple[str, list[dict]]:
     import re
 
@@ -234,35 +235,66 @@ def openapi_document(app: Flask) -> dict:
         if op.query is not None:
             for name, fld in op.query.model_fields.items():
                 schema = schemas.get(op.query.__name__, {}).get("properties", {}).get(name, {})
-                params.append({"name": name, "in": "query", "required": fld.is_required(),
-                               "schema": schema, "description": fld.description or ""})
+                params.append(
+                    {
+                        "name": name,
+                        "in": "query",
+                        "required": fld.is_required(),
+                        "schema": schema,
+                        "description": fld.description or "",
+                    }
+                )
         if params:
             item["parameters"] = params
         if op.body is not None:
             item["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}},
+                "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}
+                },
             }
-            item["responses"]["422"] = {"description": "Invalid input", "content": {"application/json": {"schema": error}}}
+            item["responses"]["422"] = {
+                "description": "Invalid input",
+                "content": {"application/json": {"schema": error}},
+            }
         if op.auth:
             item["security"] = [{"bearer": []}]
-            item["responses"]["401"] = {"description": "Missing or unknown token", "content": {"application/json": {"schema": error}}}
-            item["responses"]["403"] = {"description": f"Needs role: {', '.join(op.auth)}", "content": {"application/json": {"schema": error}}}
+            item["responses"]["401"] = {
+                "description": "Missing or unknown token",
+                "content": {"application/json": {"schema": error}},
+            }
+            item["responses"]["403"] = {
+                "description": f"Needs role: {', '.join(op.auth)}",
+                "content": {"application/json": {"schema": error}},
+            }
         for code, text in op.responses.items():
-            item["responses"][str(code)] = {"description": text, "content": {"application/json": {"schema": error}}}
+            item["responses"][str(code)] = {
+                "description": text,
+                "content": {"application/json": {"schema": error}},
+            }
         paths.setdefault(path, {})[op.method] = item
     schemas["Error"] = {
         "type": "object",
         "required": ["error"],
-        "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-            "code": {"type": "string"}, "message": {"type": "string"}}}},
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            }
+        },
     }
     return {
         "openapi": "3.1.0",
-        "info": {"title": "OCOP Market API", "version": "1.0.0",
-                 "description": "Certified OCOP products, orders, traceability, sales points and fairs."},
+        "info": {
+            "title": "OCOP Market API",
+            "version": "1.0.0",
+            "description": "Certified OCOP products, orders, traceability, sales points and fairs.",
+        },
         "servers": [{"url": app.config["BASE_URL"]}],
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": schemas,
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
     }

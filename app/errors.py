@@ -21,8 +21,9 @@ class DomainError(Exception):
     code = "domain_error"
     status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
-                 details: dict | None = None):
+    def __init__(
+        self, message: str, *, code: str | None = None, status: int | None = None, details: dict | None = None
+    ):
         super().__init__(message)
         self.message = message
         if code:
@@ -63,7 +64,9 @@ def wants_json() -> bool:
     if path.startswith("/api/") or path.startswith("/stripe/"):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    return (
+        best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
 def json_error(status: int, code: str, message: str, details: dict | None = None):

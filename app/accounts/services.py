@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.accounts.models import ROLES, ApiToken, User
 from app.errors import Conflict, InvalidInput, NotFound
 
-TOKEN_PREFIX = "ocop_"
+TOKEN_PREFIX = "ocop_"  # noqa: S105 — a visible prefix, not a secret
 MIN_PASSWORD = 8
 
 

@@ -263,7 +263,8 @@ def test_seller_product_bad_input_is_422(client, seller, change):
 @pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"\"text\"", b"\xff\xfe"])
 def test_malformed_json_is_422(client, seller, raw):
     _, token = seller
-    response = client.post("/api/v1/seller/products", headers={**auth(token), "Content-Type": "application/json"},
+    headers = {**auth(token), "Content-Type": "application/json"}
+    response = client.post("/api/v1/seller/products", headers=headers,
                            data=raw)
     assert response.status_code == 422
     assert error_code(response) == "invalid_json"
