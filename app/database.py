@@ -25,3 +25,8 @@ def configure_engine_events(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def sqlite_begin(conn):
         conn.exec_driver_sql("BEGIN")
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a CHECK that `column` holds one of `values` (the same text on every dialect)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.database import one_of
 from app.extensions import db
 
 GROUPS = ("food", "beverage", "herbal", "textile", "craft", "tourism")
@@ -27,13 +28,10 @@ LEVELS = ("district", "province", "central", "commune")
 STAR_SCORE_BANDS = {3: (50, 69), 4: (70, 89), 5: (90, 100)}
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class Producer(db.Model):
     __tablename__ = "producers"
-    __table_args__ = (CheckConstraint(_in("kind", PRODUCER_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", PRODUCER_KINDS), name="kind"),)
     # The tax-code format CHECK is dialect-specific and lives in the migration.
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +73,7 @@ class Producer(db.Model):
 class Product(db.Model):
     __tablename__ = "products"
     __table_args__ = (
-        CheckConstraint(_in('"group"', GROUPS), name="group"),
+        CheckConstraint(one_of('"group"', GROUPS), name="group"),
         CheckConstraint("price_vnd IS NULL OR price_vnd >= 0", name="price_not_negative"),
         # A product is published only once it has a price (imported ones wait for the seller).
         CheckConstraint("NOT published OR price_vnd IS NOT NULL", name="published_has_price"),
@@ -155,7 +153,7 @@ class Certificate(db.Model):
             " OR (stars = 5 AND score BETWEEN 90 AND 100)",
             name="score_band",
         ),
-        CheckConstraint(_in("level", LEVELS), name="level"),
+        CheckConstraint(one_of("level", LEVELS), name="level"),
         CheckConstraint("valid_until >= issued_on", name="valid_until_after_issue"),
         CheckConstraint("revoked_on IS NULL OR revoked_on >= issued_on", name="revoked_after_issue"),
         UniqueConstraint("product_id", "decision_number", name="uq_certificates_product_decision"),

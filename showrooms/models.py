@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.database import one_of
 from app.extensions import db
 
 
@@ -57,9 +58,6 @@ MOVEMENT_KINDS = ("receive", "adjust", "sale", "order", "reserve", "release",
 RESERVATION_STATUSES = ("active", "consumed", "released")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
 
 class Location(db.Model):
     """Where stock lives: a producer's own warehouse (serves online orders), a sales point,
@@ -67,7 +65,7 @@ class Location(db.Model):
 
     __tablename__ = "stock_locations"
     __table_args__ = (
-        CheckConstraint(_in("kind", LOCATION_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", LOCATION_KINDS), name="kind"),
         CheckConstraint("kind != 'warehouse' OR producer_id IS NOT NULL", name="warehouse_has_producer"),
         CheckConstraint("kind != 'sales_point' OR sales_point_id IS NOT NULL",
                         name="sales_point_has_point"),
@@ -122,7 +120,7 @@ class StockMovement(db.Model):
 
     __tablename__ = "stock_movements"
     __table_args__ = (
-        CheckConstraint(_in("kind", MOVEMENT_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", MOVEMENT_KINDS), name="kind"),
         CheckConstraint("quantity != 0", name="quantity_not_zero"),
         CheckConstraint(
             "(kind IN ('receive', 'transfer_in', 'return', 'release') AND quantity > 0)"
@@ -156,7 +154,7 @@ class Reservation(db.Model):
     __tablename__ = "stock_reservations"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        CheckConstraint(_in("status", RESERVATION_STATUSES), name="status"),
+        CheckConstraint(one_of("status", RESERVATION_STATUSES), name="status"),
         UniqueConstraint("reference", "location_id", "product_id",
                          name="uq_stock_reservations_reference_location_product"),
         Index("ix_stock_reservations_location_product", "location_id", "product_id", "status"),

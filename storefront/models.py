@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.database import one_of
 from app.extensions import db
 
 PAYMENT_METHODS = ("card", "cod", "bank_transfer", "pay_at_pickup")
@@ -27,9 +28,6 @@ SHIPMENT_STATUSES = ("pending", "confirmed", "shipped", "delivered", "cancelled"
 LINE_STATUSES = ("active", "cancelled")
 PAYMENT_KINDS = ("payment", "refund")
 
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 def _now() -> datetime:
@@ -44,10 +42,10 @@ class Order(db.Model):
 
     __tablename__ = "orders"
     __table_args__ = (
-        CheckConstraint(_in("status", ORDER_STATUSES), name="status"),
-        CheckConstraint(_in("payment_status", PAYMENT_STATUSES), name="payment_status"),
-        CheckConstraint(_in("payment_method", PAYMENT_METHODS), name="payment_method"),
-        CheckConstraint(_in("fulfilment", FULFILMENTS), name="fulfilment"),
+        CheckConstraint(one_of("status", ORDER_STATUSES), name="status"),
+        CheckConstraint(one_of("payment_status", PAYMENT_STATUSES), name="payment_status"),
+        CheckConstraint(one_of("payment_method", PAYMENT_METHODS), name="payment_method"),
+        CheckConstraint(one_of("fulfilment", FULFILMENTS), name="fulfilment"),
         CheckConstraint("fulfilment != 'delivery' OR (shipping_address IS NOT NULL"
                         " AND shipping_province_code IS NOT NULL)", name="delivery_has_address"),
         CheckConstraint("fulfilment != 'pickup' OR pickup_point_id IS NOT NULL",
@@ -115,7 +113,7 @@ class Shipment(db.Model):
 
     __tablename__ = "shipments"
     __table_args__ = (
-        CheckConstraint(_in("status", SHIPMENT_STATUSES), name="status"),
+        CheckConstraint(one_of("status", SHIPMENT_STATUSES), name="status"),
         CheckConstraint("shipping_fee_vnd >= 0", name="fee_not_negative"),
         UniqueConstraint("order_id", "producer_id", name="uq_shipments_order_producer"),
         Index("ix_shipments_producer_status", "producer_id", "status"),
@@ -150,7 +148,7 @@ class OrderLine(db.Model):
         CheckConstraint("quantity BETWEEN 1 AND 99", name="quantity_range"),
         CheckConstraint("unit_price_vnd >= 0", name="price_not_negative"),
         CheckConstraint("line_total_vnd = unit_price_vnd * quantity", name="total_is_product"),
-        CheckConstraint(_in("status", LINE_STATUSES), name="status"),
+        CheckConstraint(one_of("status", LINE_STATUSES), name="status"),
         UniqueConstraint("order_id", "product_id", name="uq_order_lines_order_product"),
     )
 
@@ -178,7 +176,7 @@ class Payment(db.Model):
 
     __tablename__ = "payments"
     __table_args__ = (
-        CheckConstraint(_in("kind", PAYMENT_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", PAYMENT_KINDS), name="kind"),
         CheckConstraint("amount_vnd > 0", name="amount_positive"),
         UniqueConstraint("kind", "external_id", name="uq_payments_kind_external_id"),
     )
