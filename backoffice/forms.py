@@ -50,3 +50,25 @@ class RevokeForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(_l("Tệp CSV danh sách quyết định"), validators=[
         FileRequired(), FileAllowed(["csv"], _l("Chỉ nhận tệp .csv"))])
+
+
+class ShipForm(FlaskForm):
+    carrier = StringField(_l("Đơn vị vận chuyển"), validators=[DataRequired(), Length(max=100)])
+    tracking = StringField(_l("Mã vận đơn"), validators=[DataRequired(), Length(max=100)])
+
+
+class LotForm(FlaskForm):
+    product = SelectField(_l("Sản phẩm"), validators=[DataRequired()])
+    lot_number = StringField(_l("Số lô"), validators=[
+        DataRequired(), Regexp(r"^[A-Za-z0-9._-]{1,20}$", message=_l("1–20 chữ, số, . _ -"))])
+    produced_on = DateField(_l("Ngày sản xuất"), validators=[DataRequired()])
+    best_before = DateField(_l("Hạn sử dụng"), validators=[Optional()])
+    quantity = IntegerField(_l("Số lượng trong lô"),
+                            validators=[DataRequired(), NumberRange(min=1, max=10_000_000)])
+    stamps = IntegerField(_l("Số tem QR cần in"), default=0,
+                          validators=[Optional(), NumberRange(min=0, max=10_000)])
+
+
+class StampsForm(FlaskForm):
+    count = IntegerField(_l("Số tem QR cần in"),
+                         validators=[DataRequired(), NumberRange(min=1, max=10_000)])

@@ -8,13 +8,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
+from wtforms.fields import SelectChoice
 
 from app.accounts.views import roles_required
 from app.clock import today
 from app.errors import DomainError
 from app.extensions import db
 from backoffice import dashboards
-from backoffice.forms import ImportForm, PhotoForm, ProductForm, RevokeForm
+from backoffice.forms import (
+    ImportForm,
+    LotForm,
+    PhotoForm,
+    ProductForm,
+    RevokeForm,
+    ShipForm,
+    StampsForm,
+)
 from catalog import services
 from catalog.gate import listability
 from catalog.models import Certificate, Producer, Product
@@ -127,6 +136,126 @@ def upload_photo(slug: str):
         db.session.rollback()
         flash(err.message, "error")
     return redirect(url_for("seller.edit_product", slug=slug))
+
+
+@seller.get("/orders")
+@roles_required("producer")
+def orders():
+    from storefront.orders import seller_shipments
+
+    status = request.args.get("status") or None
+    if status not in (None, "confirmed", "shipped", "delivered", "cancelled", "pending"):
+        status = None
+    shipments = seller_shipments(db.session, _producer(), status=status)
+    return render_template("backoffice/seller_orders.html", shipments=shipments, status=status,
+                           ship_form=ShipForm())
+
+
+@seller.post("/orders/<int:shipment_id>/ship")
+@roles_required("producer")
+def ship(shipment_id: int):
+    from storefront.orders import ship as ship_shipment
+
+    form = ShipForm()
+    if not form.validate_on_submit():
+        flash(_("Hãy nhập đơn vị vận chuyển và mã vận đơn."), "error")
+        return redirect(url_for("seller.orders"))
+    try:
+        ship_shipment(db.session, _producer(), shipment_id, carrier=form.carrier.data.strip(),
+                      tracking=form.tracking.data.strip())
+        db.session.commit()
+        flash(_("Đã ghi nhận giao hàng. Khách hàng sẽ thấy mã vận đơn."), "success")
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for("seller.orders"))
+
+
+@seller.post("/orders/<int:shipment_id>/deliver")
+@roles_required("producer")
+def deliver(shipment_id: int):
+    from storefront.orders import deliver as deliver_shipment
+
+    try:
+        deliver_shipment(db.session, _producer(), shipment_id)
+        db.session.commit()
+        flash(_("Đã đánh dấu là đã giao."), "success")
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for("seller.orders"))
+
+
+def _lot_form(producer: Producer) -> LotForm:
+    form = LotForm()
+    products = db.session.scalars(select(Product).where(
+        Product.producer_id == producer.id, Product.group != "tourism").order_by(Product.name)).all()
+    form.product.choices = [SelectChoice(p.slug, p.name) for p in products]
+    return form
+
+
+@seller.route("/lots", methods=["GET", "POST"])
+@roles_required("producer")
+def lots():
+    from traceability import services as trace_services
+    from traceability.models import Lot
+
+    producer = _producer()
+    form = _lot_form(producer)
+    if form.validate_on_submit():
+        try:
+            product = services.get_product(db.session, form.product.data, producer=producer)
+            lot = trace_services.create_lot(
+                db.session, product, lot_number=form.lot_number.data,
+                produced_on=form.produced_on.data, best_before=form.best_before.data,
+                quantity=form.quantity.data)
+            if form.stamps.data:
+                trace_services.issue_stamps(db.session, lot, form.stamps.data)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+        else:
+            flash(_("Đã tạo lô %(lot)s.", lot=lot.lot_number), "success")
+            return redirect(url_for("seller.lots"))
+    rows = db.session.scalars(
+        select(Lot).join(Lot.product).where(Product.producer_id == producer.id)
+        .options(selectinload(Lot.product)).order_by(Lot.produced_on.desc(), Lot.id.desc()).limit(200)
+    ).all()
+    counts = trace_services.lot_stamp_counts(db.session, [lot.id for lot in rows])
+    return render_template("backoffice/seller_lots.html", form=form, lots=rows, counts=counts,
+                           stamps_form=StampsForm()), 422 if form.errors else 200
+
+
+@seller.post("/lots/<int:lot_id>/stamps")
+@roles_required("producer")
+def issue_stamps(lot_id: int):
+    from traceability import services as trace_services
+
+    form = StampsForm()
+    if not form.validate_on_submit():
+        flash(_("Số tem phải từ 1 đến 10.000."), "error")
+        return redirect(url_for("seller.lots"))
+    try:
+        lot = trace_services.get_lot(db.session, lot_id, producer=_producer())
+        trace_services.issue_stamps(db.session, lot, form.count.data)
+        db.session.commit()
+        flash(_("Đã tạo %(n)d tem cho lô %(lot)s.", n=form.count.data, lot=lot.lot_number), "success")
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    return redirect(url_for("seller.lots"))
+
+
+@seller.get("/lots/<int:lot_id>/stamps.pdf")
+@roles_required("producer")
+def stamps_pdf(lot_id: int):
+    from traceability import services as trace_services
+
+    lot = trace_services.get_lot(db.session, lot_id, producer=_producer())
+    pdf, filename = trace_services.lot_sheet_pdf(db.session, lot, current_app.config["BASE_URL"])
+    return current_app.response_class(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{filename}"'})
 
 
 # --- Admin (the OCOP office) ----------------------------------------------------------------------

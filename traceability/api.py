@@ -14,7 +14,7 @@ from app.clock import today
 from app.extensions import db
 from catalog.models import Product
 from catalog.services import get_product
-from traceability import printing, services
+from traceability import services
 from traceability.models import Lot
 from traceability.serializers import trace_json, trace_url
 from traceability.trace import trace
@@ -137,12 +137,8 @@ def issue_stamps(lot_id: int, body: StampsIn):
            responses={404: "Unknown lot (or another producer's)"})
 def stamps_pdf(lot_id: int, query: SheetQuery):
     lot = services.get_lot(db.session, lot_id, producer=_own_producer())
-    stamps = services.lot_stamps(db.session, lot)[query.start - 1:query.start - 1 + query.count]
-    base = current_app.config["BASE_URL"]
-    pdf = printing.sheet_pdf(printing.labels(base, [s.code for s in stamps]),
-                             stars=services.stamp_stars(lot.product),
-                             title=f"{lot.product.slug} lot {lot.lot_number}")
-    filename = f"stamps-{lot.product.slug}-{lot.lot_number}.pdf"
+    pdf, filename = services.lot_sheet_pdf(db.session, lot, current_app.config["BASE_URL"],
+                                           start=query.start, count=query.count)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
 

@@ -212,3 +212,17 @@ def file_report(session: Session, *, code: str, message: str, contact: str | Non
     session.flush()
     return report
 
+
+
+def lot_sheet_pdf(session: Session, lot: Lot, base_url: str, *, start: int = 1,
+                  count: int | None = None) -> tuple[bytes, str]:
+    """The printable A4 PDF of a lot's stamps (from the `start`-th, `count` of them) and its
+    file name. Refused (409 `not_certified`) when the product is not certified today."""
+    from traceability import printing
+
+    stamps = lot_stamps(session, lot)
+    stamps = stamps[start - 1:start - 1 + count] if count else stamps[start - 1:]
+    pdf = printing.sheet_pdf(printing.labels(base_url, [s.code for s in stamps]),
+                             stars=stamp_stars(lot.product),
+                             title=f"{lot.product.slug} lot {lot.lot_number}")
+    return pdf, f"stamps-{lot.product.slug}-{lot.lot_number}.pdf"
