@@ -127,8 +127,7 @@ def seller_update_product(slug: str, body: ProductPatch):
     changes = body.model_dump(exclude_unset=True)
     services.update_product(db.session, product, **changes)
     on = today()
-    return product_detail(product, listability(product, on), False, on) | {
-        "in_stock": online_availability(db.session, [product.id]).get(product.id, 0) > 0
-    }
+    in_stock = online_availability(db.session, [product.id]).get(product.id, 0) > 0
+    return product_detail(product, listability(product, on), in_stock, on)
 
 
