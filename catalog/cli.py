@@ -44,9 +44,14 @@ def import_certificates(file: Path, dry_run: bool):
               help="Remind certificates ending within this many days "
                    "(default CERTIFICATE_REMINDER_DAYS, 60).")
 @click.option("--dry-run", is_flag=True, help="List who would be reminded; send nothing.")
-def remind(days: int | None, dry_run: bool):
-    """E-mail each producer whose certificates end soon (one message per producer)."""
-    report = reminders.send_reminders(db.session, within_days=days, dry_run=dry_run)
+@click.option("--again", is_flag=True,
+              help="Also remind certificates already reminded at their current stage.")
+def remind(days: int | None, dry_run: bool, again: bool):
+    """E-mail each producer whose certificates end soon (one message per producer). Each
+    certificate is reminded once when it enters the window, again at 30 and at 7 days."""
+    report = reminders.send_reminders(db.session, within_days=days, dry_run=dry_run, again=again)
+    if not dry_run:
+        db.session.commit()  # what was sent is recorded, so tomorrow's run does not repeat it
     for reminder in report.sent:
         items = ", ".join(f"{d.product.name} ({d.certificate.valid_until:%d/%m/%Y})"
                           for d in reminder.due)

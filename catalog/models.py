@@ -177,3 +177,20 @@ class Certificate(db.Model):
 
     def __repr__(self) -> str:
         return f"<Certificate {self.decision_number} {self.stars}★>"
+
+
+class CertificateReminder(db.Model):
+    """A reminder e-mail sent about a certificate ending soon (so the next run does not
+    send the same news again before the next stage: see `catalog.reminders`)."""
+
+    __tablename__ = "certificate_reminders"
+    __table_args__ = (
+        UniqueConstraint("certificate_id", "sent_on", name="uq_certificate_reminders_certificate_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"),
+                                                index=True)
+    sent_on: Mapped[date] = mapped_column(Date)
+    days_left: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from app.clock import today
 from app.mail import send_mail
 from catalog.gate import current_certificates
-from catalog.models import Certificate, Producer, Product
+from catalog.models import Certificate, CertificateReminder, Producer, Product
 
 
 @dataclass(frozen=True)
@@ -192,18 +192,59 @@ def compose(reminder: Reminder) -> tuple[str, str]:
     return subject, text
 
 
+# A certificate is reminded once per stage, so a daily run does not repeat itself: when it
+# enters the window, again 30 days before its end (the legal minimum notice), again 7 days
+# before.
+STAGE_DAYS = (30, 7)
+
+
+def stage(days_left: int) -> int:
+    return sum(days_left <= limit for limit in STAGE_DAYS)
+
+
+def _already_told(session: Session, due: list[DueCertificate]) -> set[int]:
+    """Ids of the certificates whose last reminder was at their current stage already."""
+    ids = [d.certificate.id for d in due]
+    if not ids:
+        return set()
+    last: dict[int, int] = {}
+    rows = session.execute(
+        select(CertificateReminder.certificate_id, CertificateReminder.days_left)
+        .where(CertificateReminder.certificate_id.in_(ids))
+        .order_by(CertificateReminder.sent_on)
+    )
+    for cert_id, days_left in rows:
+        last[cert_id] = days_left
+    return {d.certificate.id for d in due
+            if d.certificate.id in last and stage(last[d.certificate.id]) >= stage(d.days_left)}
+
+
 def send_reminders(session: Session, *, within_days: int | None = None, on: date | None = None,
-                   dry_run: bool = False) -> ReminderReport:
-    """Send one e-mail per producer with certificates due (nothing with `dry_run`)."""
+                   dry_run: bool = False, again: bool = False) -> ReminderReport:
+    """Send one e-mail per producer with certificates due (nothing with `dry_run`). A
+    certificate already reminded at its current stage is left out unless `again`."""
     if within_days is None:
         within_days = current_app.config["CERTIFICATE_REMINDER_DAYS"]
+    on = on or today()
     report = ReminderReport()
     for reminder in plan_reminders(session, within_days=within_days, on=on):
+        if not again:
+            told = _already_told(session, reminder.due)
+            reminder.due = [d for d in reminder.due if d.certificate.id not in told]
+            if not reminder.due:
+                continue
         if not reminder.recipients:
             report.unreachable.append(reminder)
             continue
         if not dry_run:
             subject, text = compose(reminder)
             send_mail(reminder.recipients, subject, text)
+            for d in reminder.due:
+                if session.scalar(select(CertificateReminder.id).where(
+                        CertificateReminder.certificate_id == d.certificate.id,
+                        CertificateReminder.sent_on == on)) is None:
+                    session.add(CertificateReminder(certificate_id=d.certificate.id, sent_on=on,
+                                                    days_left=d.days_left))
+            session.flush()
         report.sent.append(reminder)
     return report

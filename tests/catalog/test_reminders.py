@@ -184,3 +184,25 @@ def test_the_default_window_comes_from_the_configuration(app, db_session, frozen
     with app.app_context():
         report = reminders.send_reminders(db_session, dry_run=True)
     assert tea_cooperative.id not in {r.producer.id for r in report.sent}
+
+
+def test_a_daily_run_does_not_repeat_itself_but_reminds_again_at_30_and_7_days(
+        app, db_session, freeze, outbox, tea_cooperative):
+    freeze(D)
+    certified(tea_cooperative, "Chè Shan tuyết", ends_in=52)
+    assert remind(app).stdout.splitlines()[-1] == "sent 1 reminders for 1 certificates"
+    assert remind(app).stdout.splitlines()[-1] == "sent 0 reminders for 0 certificates"
+    freeze(D + timedelta(days=10))  # 42 days left: same stage
+    assert remind(app).stdout.splitlines()[-1] == "sent 0 reminders for 0 certificates"
+    freeze(D + timedelta(days=22))  # 30 days left: the legal minimum notice
+    assert remind(app).stdout.splitlines()[-1] == "sent 1 reminders for 1 certificates"
+    freeze(D + timedelta(days=45))  # 7 days left
+    assert remind(app).stdout.splitlines()[-1] == "sent 1 reminders for 1 certificates"
+    assert remind(app, "--again").stdout.splitlines()[-1] == "sent 1 reminders for 1 certificates"
+    assert len(mails_to(outbox, "htx.tacuty@example.vn")) == 4
+
+
+def test_a_dry_run_records_nothing(app, db_session, frozen, outbox, tea_cooperative):
+    certified(tea_cooperative, "Chè Shan tuyết", ends_in=52)
+    assert "would send 1 reminders" in remind(app, "--dry-run").stdout
+    assert remind(app).stdout.splitlines()[-1] == "sent 1 reminders for 1 certificates"
