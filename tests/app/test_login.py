@@ -35,3 +35,12 @@ def test_logout_ends_the_session(client):
     client.post("/login", data={"email": user.email, "password": "correct horse"})
     assert client.post("/logout").status_code == 302
     assert "Đăng nhập" in client.get("/login").get_data(as_text=True)
+
+
+def test_demo_accounts_with_local_addresses_can_sign_in(client, db_session):
+    from app.accounts.services import create_user
+
+    create_user(db_session, email="admin@ocop.local", password="ocop-demo-2026", role="admin")
+    response = client.post("/login", data={"email": "Admin@ocop.local", "password": "ocop-demo-2026"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/"

@@ -28,7 +28,13 @@ def shots(tmp_path_factory) -> Path:
 
 
 def fits_phone_width(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # Mobile emulation grows the layout viewport to fit wide content, so also measure the
+    # page's blocks against the phone's own width.
+    width = page.viewport_size["width"]
+    blocks_fit = page.evaluate(
+        f"[...document.querySelectorAll('header, main > *, footer')]"
+        f".every(e => e.getBoundingClientRect().right <= {width + 1})")
+    return blocks_fit and page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def snap(page, shots: Path, name: str, full_page: bool = False) -> None:
