@@ -25,7 +25,7 @@ def test_seller_ships_an_order_and_the_customer_sees_the_tracking_number(client)
     html = client.get("/seller/").get_data(as_text=True)
     assert "1 đơn hàng cần giao" in html
     page = client.get("/seller/orders?status=confirmed").get_data(as_text=True)
-    assert placed["number"] in page and "Rượu ngô Bắc Hà × 2" in page
+    assert placed["number"] in page and "Rượu ngô Bắc Hà × 2" in page and "Đã xác nhận" in page
     shipment_id = int(page.split("/seller/orders/")[1].split("/ship")[0])
     assert client.post(f"/seller/orders/{shipment_id}/ship", data={"carrier": "", "tracking": ""},
                        follow_redirects=True).status_code == 200
