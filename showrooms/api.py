@@ -9,7 +9,7 @@ from pydantic import Field
 from app.api import Schema, api_blueprint, api_route, current_api_user
 from app.extensions import db
 from catalog.services import get_product
-from showrooms import stock
+from showrooms import counter, stock
 
 bp = api_blueprint("showrooms_api", __name__)
 
@@ -49,3 +49,66 @@ def seller_stock():
                        "location": lv.location.code, "location_kind": lv.location.kind,
                        "level": lv.on_hand, "reserved": lv.reserved, "available": lv.available}
                       for lv in levels]}
+
+
+# --- Sales points: their own stock and counter sales ----------------------------------------
+
+class PointStockIn(Schema):
+    product: str = Field(min_length=1, max_length=160, description="Product slug")
+    quantity: int = Field(ge=-100_000, le=100_000, description="Units; an adjust may be negative")
+    reason: Literal["receive", "adjust", "transfer_in"]
+    note: str | None = Field(default=None, max_length=300)
+
+
+class SaleItem(Schema):
+    product: str = Field(min_length=1, max_length=160)
+    quantity: int = Field(ge=1, le=999)
+
+
+class SaleIn(Schema):
+    items: list[SaleItem] = Field(min_length=1, max_length=counter.MAX_LINES)
+
+
+def _point(code: str):
+    return counter.point_for_user(db.session, current_api_user(), code)
+
+
+@api_route(bp, "/sales-points/<code>/stock", auth=("sales_point", "admin"), tags=["sales points"],
+           summary="Levels per product at this sales point", responses={404: "Not your sales point"})
+def point_stock(code: str):
+    point = _point(code)
+    return {"sales_point": point.code,
+            "items": [{"product": p.slug, "name": p.name, "level": on_hand}
+                      for p, on_hand in counter.point_levels(db.session, point)]}
+
+
+@api_route(bp, "/sales-points/<code>/stock", methods=["POST"], body=PointStockIn,
+           auth=("sales_point", "admin"), status=201, tags=["sales points"],
+           summary="Receive, adjust or take in a transfer at this sales point",
+           responses={404: "Not your sales point, or unknown product",
+                      409: "`negative_stock`: the level would go below zero"})
+def point_record_stock(code: str, body: PointStockIn):
+    point = _point(code)
+    product = get_product(db.session, body.product)
+    location = stock.sales_point_location(db.session, point)
+    level = stock.record_movement(db.session, location=location, product=product,
+                                  kind=body.reason, quantity=body.quantity,
+                                  actor_id=current_api_user().id,
+                                  reason=body.note or body.reason, reference=f"point:{point.code}")
+    return {"product": product.slug, "location": location.code, "level": level.on_hand}, 201
+
+
+@api_route(bp, "/sales-points/<code>/sales", methods=["POST"], body=SaleIn,
+           auth=("sales_point", "admin"), status=201, tags=["sales points"],
+           summary="A counter sale (the certificate gate is checked again on every sale)",
+           responses={404: "Not your sales point, or unknown product",
+                      409: "`not_listable` (with the reason) or `out_of_stock`"})
+def point_sale(code: str, body: SaleIn):
+    point = _point(code)
+    sale = counter.sell_at_counter(db.session, point,
+                                   [(item.product, item.quantity) for item in body.items],
+                                   actor_id=current_api_user().id)
+    return {"reference": sale.reference, "sales_point": point.code,
+            "lines": [{"product": p.slug, "quantity": q, "price_vnd": p.price_vnd,
+                       "amount_vnd": (p.price_vnd or 0) * q} for p, q in sale.lines],
+            "total_vnd": sale.total_vnd}, 201
