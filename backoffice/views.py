@@ -34,6 +34,20 @@ admin = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templ
 blueprints = [seller, admin]
 
 PER_PAGE = 50
+REFUSED = object()
+
+
+def attempt(action):
+    """Run one service call and commit; when a domain rule refuses, roll back and flash the
+    reason. Returns the call's result, or REFUSED."""
+    try:
+        result = action()
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return REFUSED
+    return result
 
 
 # --- Seller -----------------------------------------------------------------------------------
@@ -84,13 +98,9 @@ def _form_values(form: ProductForm) -> dict:
 def new_product():
     form = ProductForm()
     if form.validate_on_submit():
-        try:
-            product = services.create_product(db.session, _producer(), **_form_values(form))
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
+        product = attempt(lambda: services.create_product(db.session, _producer(),
+                                                          **_form_values(form)))
+        if product is not REFUSED:
             flash(_("Đã tạo sản phẩm %(name)s.", name=product.name), "success")
             return redirect(url_for("seller.edit_product", slug=product.slug))
     return render_template("backoffice/product_form.html", form=form, product=None,
@@ -102,16 +112,11 @@ def new_product():
 def edit_product(slug: str):
     product = services.get_product(db.session, slug, producer=_producer())
     form = ProductForm(obj=product)
-    if form.validate_on_submit():
-        try:
-            services.update_product(db.session, product, **_form_values(form))
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            flash(_("Đã lưu."), "success")
-            return redirect(url_for("seller.edit_product", slug=product.slug))
+    saved = form.validate_on_submit() and attempt(
+        lambda: services.update_product(db.session, product, **_form_values(form))) is not REFUSED
+    if saved:
+        flash(_("Đã lưu."), "success")
+        return redirect(url_for("seller.edit_product", slug=product.slug))
     return render_template("backoffice/product_form.html", form=form, product=product,
                            photo_form=PhotoForm(), verdict=listability(product)), \
         422 if form.errors else 200
@@ -127,14 +132,9 @@ def upload_photo(slug: str):
             for message in errors:
                 flash(message, "error")
         return redirect(url_for("seller.edit_product", slug=slug))
-    try:
-        add_photo(db.session, product, form.photo.data.stream, current_app.config["PHOTO_DIR"],
-                  alt=form.alt.data or "")
-        db.session.commit()
+    if attempt(lambda: add_photo(db.session, product, form.photo.data.stream,
+                                 current_app.config["PHOTO_DIR"], alt=form.alt.data or "")) is not REFUSED:
         flash(_("Đã thêm ảnh."), "success")
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
     return redirect(url_for("seller.edit_product", slug=slug))
 
 
@@ -160,14 +160,10 @@ def ship(shipment_id: int):
     if not form.validate_on_submit():
         flash(_("Hãy nhập đơn vị vận chuyển và mã vận đơn."), "error")
         return redirect(url_for("seller.orders"))
-    try:
-        ship_shipment(db.session, _producer(), shipment_id, carrier=form.carrier.data.strip(),
-                      tracking=form.tracking.data.strip())
-        db.session.commit()
+    if attempt(lambda: ship_shipment(db.session, _producer(), shipment_id,
+                                     carrier=form.carrier.data.strip(),
+                                     tracking=form.tracking.data.strip())) is not REFUSED:
         flash(_("Đã ghi nhận giao hàng. Khách hàng sẽ thấy mã vận đơn."), "success")
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
     return redirect(url_for("seller.orders"))
 
 
@@ -176,13 +172,8 @@ def ship(shipment_id: int):
 def deliver(shipment_id: int):
     from storefront.orders import deliver as deliver_shipment
 
-    try:
-        deliver_shipment(db.session, _producer(), shipment_id)
-        db.session.commit()
+    if attempt(lambda: deliver_shipment(db.session, _producer(), shipment_id)) is not REFUSED:
         flash(_("Đã đánh dấu là đã giao."), "success")
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
     return redirect(url_for("seller.orders"))
 
 
@@ -203,7 +194,7 @@ def lots():
     producer = _producer()
     form = _lot_form(producer)
     if form.validate_on_submit():
-        try:
+        def create():
             product = services.get_product(db.session, form.product.data, producer=producer)
             lot = trace_services.create_lot(
                 db.session, product, lot_number=form.lot_number.data,
@@ -211,11 +202,10 @@ def lots():
                 quantity=form.quantity.data)
             if form.stamps.data:
                 trace_services.issue_stamps(db.session, lot, form.stamps.data)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
+            return lot
+
+        lot = attempt(create)
+        if lot is not REFUSED:
             flash(_("Đã tạo lô %(lot)s.", lot=lot.lot_number), "success")
             return redirect(url_for("seller.lots"))
     rows = db.session.scalars(
@@ -236,14 +226,14 @@ def issue_stamps(lot_id: int):
     if not form.validate_on_submit():
         flash(_("Số tem phải từ 1 đến 10.000."), "error")
         return redirect(url_for("seller.lots"))
-    try:
+    def issue():
         lot = trace_services.get_lot(db.session, lot_id, producer=_producer())
         trace_services.issue_stamps(db.session, lot, form.count.data)
-        db.session.commit()
+        return lot
+
+    lot = attempt(issue)
+    if lot is not REFUSED:
         flash(_("Đã tạo %(n)d tem cho lô %(lot)s.", n=form.count.data, lot=lot.lot_number), "success")
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
     return redirect(url_for("seller.lots"))
 
 
@@ -332,14 +322,8 @@ def revoke(cert_id: int):
     if not form.validate_on_submit():
         flash(_("Hãy ghi lý do thu hồi."), "error")
     else:
-        try:
-            services.revoke_certificate(db.session, cert, reason=form.reason.data,
-                                        revoked_on=form.revoked_on.data)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
+        if attempt(lambda: services.revoke_certificate(
+                db.session, cert, reason=form.reason.data, revoked_on=form.revoked_on.data)) is not REFUSED:
             flash(_("Đã thu hồi giấy chứng nhận %(number)s.", number=cert.decision_number), "success")
     return redirect(url_for("admin.admin_product", slug=cert.product.slug))
 
