@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import one_of
 from app.extensions import db
+from catalog.regions import Located
 
 GROUPS = ("food", "beverage", "herbal", "textile", "craft", "tourism")
 PRODUCER_KINDS = ("enterprise", "cooperative", "cooperative_group", "household")
@@ -29,7 +30,7 @@ STAR_SCORE_BANDS = {3: (50, 69), 4: (70, 89), 5: (90, 100)}
 
 
 
-class Producer(db.Model):
+class Producer(Located, db.Model):
     __tablename__ = "producers"
     __table_args__ = (CheckConstraint(one_of("kind", PRODUCER_KINDS), name="kind"),)
     # The tax-code format CHECK is dialect-specific and lives in the migration.
@@ -53,18 +54,6 @@ class Producer(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     products: Mapped[list[Product]] = relationship(back_populates="producer")
-
-    @property
-    def province_name(self) -> str:
-        from catalog.regions import province_name
-
-        return province_name(self.province_code)
-
-    @property
-    def ward_name(self) -> str | None:
-        from catalog.regions import ward_name
-
-        return ward_name(self.ward_code) if self.ward_code else None
 
     def __repr__(self) -> str:
         return f"<Producer {self.slug}>"

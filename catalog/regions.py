@@ -49,3 +49,16 @@ def validate_location(province_code: int, ward_code: int | None = None) -> None:
             raise InvalidInput(
                 f"Ward {ward_code} is not in province {province_code}.", code="invalid_ward"
             )
+
+
+class Located:
+    """Names of the 2025 units for anything with `province_code` and `ward_code` attributes
+    (producers, sales points, the trace page's plain rows)."""
+
+    @property
+    def province_name(self) -> str:
+        return province_name(self.province_code)
+
+    @property
+    def ward_name(self) -> str | None:
+        return ward_name(self.ward_code) if self.ward_code else None

@@ -22,9 +22,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import one_of
 from app.extensions import db
+from catalog.regions import Located
 
 
-class SalesPoint(db.Model):
+class SalesPoint(Located, db.Model):
     __tablename__ = "sales_points"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,12 +43,6 @@ class SalesPoint(db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-    @property
-    def province_name(self) -> str:
-        from catalog.regions import province_name
-
-        return province_name(self.province_code)
 
 
 # --- The stock ledger (DOMAIN §7) --------------------------------------------------------

@@ -30,6 +30,7 @@ from app.clock import today
 from app.errors import NotFound
 from catalog.gate import certificate_status, current_certificate, latest_certificate
 from catalog.models import Certificate, Producer, Product, ProductPhoto
+from catalog.regions import Located
 from traceability import codes
 from traceability.models import Lot, Scan, Stamp, StampClient
 
@@ -377,7 +378,7 @@ class _ProductView:
                                                            row.gtin, row.unit)
 
 
-class _ProducerView:
+class _ProducerView(Located):
     __slots__ = ("slug", "name", "name_en", "kind", "province_code", "ward_code",
                  "craft_village", "address", "phone", "historical_origin")
 
@@ -387,16 +388,4 @@ class _ProducerView:
         self.kind, self.province_code, self.ward_code = row.kind, row.province_code, row.ward_code
         self.craft_village, self.address, self.phone = row.craft_village, row.address, row.phone
         self.historical_origin = row.historical_origin
-
-    @property
-    def province_name(self) -> str:
-        from catalog.regions import province_name
-
-        return province_name(self.province_code)
-
-    @property
-    def ward_name(self) -> str | None:
-        from catalog.regions import ward_name
-
-        return ward_name(self.ward_code) if self.ward_code else None
 
