@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -74,9 +75,10 @@ def app(workdir):
         db.engine.dispose()
 
 
-@pytest.fixture
-def db_session(app):
-    """A session whose work is rolled back after the test, even if the code commits."""
+@contextmanager
+def rolled_back_session(app):
+    """`db.session` swapped for one whose work is rolled back at the end, even if the code
+    commits (its commits only release savepoints)."""
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
@@ -92,6 +94,13 @@ def db_session(app):
             db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture
+def db_session(app):
+    """A session whose work is rolled back after the test, even if the code commits."""
+    with rolled_back_session(app) as session:
+        yield session
 
 
 class ArrangedClient(FlaskClient):

@@ -8,15 +8,12 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from flask_sqlalchemy.session import _app_ctx_id
 from PIL import Image
 from sqlalchemy import func, select
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app.accounts.models import User
 from app.accounts.services import authenticate_password
 from app.clock import LOCAL_TZ
-from app.extensions import db
 from catalog import demo
 from catalog.gate import (
     CERTIFICATE_EXPIRED,
@@ -31,6 +28,7 @@ from catalog.models import GROUPS, LEVELS, PRODUCER_KINDS, Certificate, Producer
 from catalog.regions import validate_location
 from catalog.services import validate_gtin, validate_tax_code
 from catalog.text import fold
+from tests.conftest import rolled_back_session
 
 SEED_DAY = date(2026, 11, 23)
 STATIC = Path(__file__).resolve().parents[2] / "app" / "static"
@@ -43,23 +41,13 @@ def seeded(app):
     traveller = time_machine.travel(datetime.combine(SEED_DAY, time(12), tzinfo=LOCAL_TZ),
                                     tick=False)
     traveller.start()
-    with app.app_context():
-        connection = db.engine.connect()
-        outer = connection.begin()
-        original = db.session
-        # As tests/conftest.py's db_session: a plain session bound to this connection.
-        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-        db.session = scoped_session(factory, scopefunc=_app_ctx_id)
-        try:
-            demo.seed(db.session)
-            db.session.flush()
-            yield db.session
-        finally:
-            db.session.remove()
-            db.session = original
-            outer.rollback()
-            connection.close()
-            traveller.stop()
+    try:
+        with rolled_back_session(app) as session:
+            demo.seed(session)
+            session.flush()
+            yield session
+    finally:
+        traveller.stop()
 
 
 def _product(session, name: str) -> Product:
