@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.clock import today
-from catalog.gate import listability, listable_products
+from catalog import listing
+from catalog.gate import listability
 from catalog.models import Certificate, Producer, Product
 from catalog.regions import province_name
 from catalog.reminders import due_certificates
@@ -101,28 +102,14 @@ class OfficeStats:
 
 
 def office_stats(session: Session, on: date | None = None) -> OfficeStats:
-    """OCOP products listed today, by stars, group and province (one grouped query each)."""
-    from catalog.gate import CurrentCertificate
-
-    listed = (
-        listable_products(on)
-        .with_only_columns(Product.id, CurrentCertificate.stars, Product.group,
-                           Producer.province_code)
-        .subquery()
-    )
-    stars = session.execute(
-        select(listed.c.stars, func.count()).group_by(listed.c.stars).order_by(listed.c.stars.desc())
-    ).all()
-    groups = session.execute(
-        select(listed.c.group, func.count()).group_by(listed.c.group).order_by(func.count().desc())
-    ).all()
-    provinces = session.execute(
-        select(listed.c.province_code, func.count()).group_by(listed.c.province_code)
-        .order_by(func.count().desc())
-    ).all()
+    """OCOP products listed today, by stars, group and province (the storefront's counts)."""
+    stars = listing.counts_by_stars(session, on)
+    groups = listing.counts_by_group(session, on)
+    provinces = listing.counts_by_province(session, on)
     return OfficeStats(
-        total=sum(n for _, n in stars),
-        by_stars=[(s, n) for s, n in stars],
-        by_group=[(g, n) for g, n in groups],
-        by_province=[(province_name(code), n) for code, n in provinces],
+        total=sum(stars.values()),
+        by_stars=sorted(stars.items(), reverse=True),
+        by_group=sorted(groups.items(), key=lambda item: -item[1]),
+        by_province=sorted(((province_name(code), n) for code, n in provinces.items()),
+                           key=lambda item: -item[1]),
     )

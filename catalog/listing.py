@@ -136,3 +136,10 @@ def counts_by_group(session: Session, on: date | None = None) -> dict[str, int]:
         Product.group, func.count(Product.id)
     ).group_by(Product.group)
     return {group: n for group, n in session.execute(current).all()}
+
+
+def counts_by_stars(session: Session, on: date | None = None) -> dict[int, int]:
+    current = listable_products(on).with_only_columns(
+        CurrentCertificate.stars, func.count(Product.id)
+    ).group_by(CurrentCertificate.stars)
+    return {stars: n for stars, n in session.execute(current).all()}

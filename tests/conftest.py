@@ -150,8 +150,6 @@ def freeze():
 @pytest.fixture
 def count_queries(app):
     """`with count_queries() as counter: …; counter.count` — pins N+1 regressions."""
-    from contextlib import contextmanager
-
     @contextmanager
     def _count():
         class Counter:
