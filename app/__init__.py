@@ -26,6 +26,8 @@ BLUEPRINT_MODULES = [
     "traceability.api",
     "showrooms.views",
     "showrooms.api",
+    "showrooms.counter_api",
+    "showrooms.counter_views",
     "backoffice.views",
 ]
 
@@ -80,6 +82,6 @@ def _init_extensions(app: Flask) -> None:
 
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
-    for name in ("app.accounts.models", "catalog.models", "showrooms.models",
+    for name in ("app.accounts.models", "catalog.models", "showrooms.models", "showrooms.counter_models",
                  "storefront.models", "traceability.models"):
         importlib.import_module(name)
