@@ -469,7 +469,8 @@ def return_items(session: Session, location: Location, sale_id: int, items: list
 
 # --- Needs attention -----------------------------------------------------------------------
 
-def attention_items(session: Session, location: Location, *, status: str | None = "open") -> list[AttentionItem]:
+def attention_items(session: Session, location: Location, *,
+                    status: str | None = "open") -> list[AttentionItem]:
     query = select(AttentionItem).where(AttentionItem.location_id == location.id)
     if status:
         query = query.where(AttentionItem.status == status)

@@ -25,6 +25,8 @@ from showrooms.counter_models import (
 from showrooms.models import Location, StockLevel
 
 DEFAULT_LOW_STOCK = 3
+PRODUCT_COLUMNS = ("product", "name", "quantity", "sold_vnd", "refunded_vnd", "net_vnd")
+PRODUCER_COLUMNS = ("name", "quantity", "sold_vnd", "refunded_vnd", "owed_vnd")
 
 
 @dataclass
@@ -116,10 +118,8 @@ def report_json(report: DayReport) -> dict:
         "tickets": [sale_json(t) for t in report.tickets], "ticket_count": len(report.tickets),
         "total_vnd": report.total_vnd, "refunded_vnd": report.refunded_vnd, "net_vnd": report.net_vnd,
         "by_method": report.by_method,
-        "by_product": [{k: r[k] for k in ("product", "name", "quantity", "sold_vnd", "refunded_vnd", "net_vnd")}
-                       for r in report.by_product],
-        "by_producer": [{k: r[k] for k in ("name", "quantity", "sold_vnd", "refunded_vnd", "owed_vnd")}
-                        for r in report.by_producer],
+        "by_product": [{k: r[k] for k in PRODUCT_COLUMNS} for r in report.by_product],
+        "by_producer": [{k: r[k] for k in PRODUCER_COLUMNS} for r in report.by_producer],
         "voids_and_returns": [{"ticket": r.sale.receipt_number, "kind": r.kind, "reason": r.reason,
                                "amount_vnd": r.amount_vnd, "payment": r.payment_method}
                               for r in report.refunds],
@@ -140,9 +140,9 @@ def report_csv(report: DayReport) -> str:
                          t.payment_method, t.total_vnd, t.order.number if t.order_id else "",
                          "; ".join(f"{li.product_name} x{li.quantity}" for li in t.lines)])
     writer.writerow([])
-    writer.writerow(["product", "name", "quantity", "sold_vnd", "refunded_vnd", "net_vnd"])
+    writer.writerow(PRODUCT_COLUMNS)
     for r in report.by_product:
-        writer.writerow([r["product"], r["name"], r["quantity"], r["sold_vnd"], r["refunded_vnd"], r["net_vnd"]])
+        writer.writerow([r[k] for k in PRODUCT_COLUMNS])
     writer.writerow([])
     writer.writerow(["producer", "quantity", "sold_vnd", "refunded_vnd", "owed_vnd"])
     for r in report.by_producer:
@@ -197,7 +197,8 @@ def low_stock(session: Session, location: Location) -> list[dict]:
     return out
 
 
-def set_threshold(session: Session, location: Location, product: Product, threshold: int) -> LowStockThreshold:
+def set_threshold(session: Session, location: Location, product: Product,
+                  threshold: int) -> LowStockThreshold:
     if threshold < 0 or threshold > 100_000:
         raise InvalidInput("threshold: 0 to 100000.", code="invalid_threshold")
     row = session.scalar(select(LowStockThreshold).where(

@@ -50,7 +50,8 @@ def resolve_source(session: Session, producer: Producer, source: str | None) -> 
     return location
 
 
-def _own_products(session: Session, producer: Producer, items: list[tuple[str, int]]) -> dict[str, tuple[Product, int]]:
+def _own_products(session: Session, producer: Producer,
+                  items: list[tuple[str, int]]) -> dict[str, tuple[Product, int]]:
     if not items or len(items) > MAX_LINES:
         raise InvalidInput(f"items: between 1 and {MAX_LINES} lines.", code="invalid_items")
     wanted: dict[str, int] = {}
