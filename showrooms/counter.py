@@ -391,6 +391,7 @@ def _refund(session: Session, location: Location, sale: CounterSale, kind: str,
     refund = CounterRefund(sale=sale, location_id=location.id, kind=kind, business_date=today(),
                            reason=reason, payment_method=sale.payment_method, staff_id=staff_id,
                            amount_vnd=0)
+    session.add(refund)
     for line_id, quantity in sorted(quantities.items()):
         line = by_id[line_id]
         amount = line.unit_price_vnd * quantity
@@ -402,7 +403,6 @@ def _refund(session: Session, location: Location, sale: CounterSale, kind: str,
             record_movement(session, location=location, product=line.product, kind="return",
                             quantity=quantity, actor_id=staff_id, reason=f"{kind}: {reason}"[:300],
                             reference=sale.receipt_number)
-    session.add(refund)
     session.flush()
     return refund
 
