@@ -186,7 +186,8 @@ def test_the_day_report_adds_up_and_the_close_keeps_the_cash_counted(client, lan
                     json={"product": product.slug, "quantity": 10, "reason": "receive"})
 
     def sale(key, *lines, **extra):
-        answer = client.post("/api/v1/sales-points/PQ-97/sales", headers={**auth(lan), "Idempotency-Key": key},
+        headers = {**auth(lan), "Idempotency-Key": key}
+        answer = client.post("/api/v1/sales-points/PQ-97/sales", headers=headers,
                              json={"items": [{"product": p.slug, "quantity": q} for p, q in lines], **extra})
         assert answer.status_code == 201, answer.json
         return answer.json
