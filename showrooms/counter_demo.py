@@ -19,7 +19,6 @@ from showrooms.models import SalesPoint
 from showrooms.stock import sales_point_location, warehouse_of
 
 POINT = "PQ-01"
-PRODUCERS = ("pq-fish-sauce", "pq-pepper", "pq-pearl")
 ON_SHELF = 12
 IN_TRANSIT = 6
 STAMPS = 5
@@ -34,8 +33,10 @@ def seed(session: Session) -> None:
     location = sales_point_location(session, point)
     if session.scalar(select(Transfer.id).where(Transfer.to_location_id == location.id).limit(1)):
         return
-    producers = session.scalars(select(Producer).where(Producer.slug.in_(PRODUCERS))
-                                .order_by(Producer.slug)).all()
+    # The producers of the point's own ward (Phú Quốc) consign their goods to it.
+    producers = session.scalars(select(Producer).where(Producer.ward_code == point.ward_code,
+                                                       Producer.active.is_(True))
+                                .order_by(Producer.id)).all()
     on = today()
     for producer in producers:
         products = session.scalars(

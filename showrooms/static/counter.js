@@ -383,6 +383,8 @@
   }
   function nextCustomer() {
     state.lines = [];
+    document.querySelector("input[name=payment][value=cash]").checked = true;
+    renderMethod();
     $("cash-received").value = "";
     $("card-ref").value = "";
     $("scan").value = "";
