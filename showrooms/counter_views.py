@@ -45,6 +45,12 @@ office = Blueprint("point_office", __name__, template_folder="templates")
 blueprints = [bp, office]
 
 
+@bp.app_template_global("pickup_of")
+def pickup_of(order) -> pickups.Pickup:
+    """The order page asks whether a pickup order is ready at the point (one rule: Pickup)."""
+    return pickups.Pickup(order)
+
+
 def _point(code: str) -> SalesPoint:
     return counter.point_for_user(db.session, current_user, code)
 

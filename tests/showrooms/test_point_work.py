@@ -135,6 +135,8 @@ def test_a_pay_at_pickup_order_is_ready_paid_by_a_ticket_then_handed_over(client
     ship(db_session, gift.producer, order.shipments[0].id, carrier="Xe nhà", tracking="PQ-97")
     queue = client.get("/api/v1/sales-points/PQ-97/pickups", headers=auth(lan)).json["items"]
     assert queue[0]["ready"] is True
+    order_page = client.get(f"/orders/{number}?token={placed.json['access_token']}").get_data(as_text=True)
+    assert "Đơn hàng đã sẵn sàng tại điểm bán" in order_page and "350.000 ₫ tại quầy" in order_page
     unpaid = client.post(handover, headers=auth(lan), json={"customer_name": "Emily Carter"})
     assert unpaid.status_code == 409 and unpaid.json["error"]["code"] == "payment_required"
     paid = client.post("/api/v1/sales-points/PQ-97/sales", json={"order": number, "payment": "cash",
@@ -154,6 +156,8 @@ def test_a_pay_at_pickup_order_is_ready_paid_by_a_ticket_then_handed_over(client
     db_session.refresh(order)
     assert order.payment_status == "paid" and order.shipments[0].status == "delivered"
     assert client.get("/api/v1/sales-points/PQ-97/pickups", headers=auth(lan)).json["items"] == []
+    order_page = client.get(f"/orders/{number}?token={placed.json['access_token']}").get_data(as_text=True)
+    assert "Bạn đã nhận đơn hàng tại điểm bán" in order_page
     report = client.get("/api/v1/sales-points/PQ-97/reports/day?date=2026-11-30", headers=auth(lan)).json
     assert report["cash_expected_vnd"] == 350000
     assert report["by_producer"] == []  # not consignment: the goods came from the warehouse
