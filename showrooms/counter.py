@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -257,7 +257,8 @@ def sell(session: Session, location: Location, request: SaleRequest, *, key: str
     now = now or clock_now()
     sold_at = _sale_moment(request.sold_at, now)
     day = local(sold_at).date()
-    sequence = _lock_day(session, location.id, day)
+    # The identity, not `location.id`: an expired object would be reloaded by a read first.
+    sequence = _lock_day(session, inspect(location).identity[0], day)
     seen = find_by_key(session, location, key)
     if seen is not None:
         return seen
