@@ -121,6 +121,6 @@ def _init_extensions(app: Flask) -> None:
 
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
-    for name in ("app.accounts.models", "catalog.models", "showrooms.models",
+    for name in ("app.accounts.models", "catalog.models", "catalog.timeline", "showrooms.models",
                  "storefront.models", "traceability.models"):
         importlib.import_module(name)
