@@ -132,34 +132,6 @@ def current_api_user():
     return g.get("api_user")
 
 
-SQLITE_BUSY_RETRIES = 30
-
-
-def _run_retrying_sqlite_busy(view: Callable, kwargs: dict):
-    """Run the view and commit. On SQLite (the embedded default of `make run`) a transaction
-    that read and then writes fails at once with "database is locked" when another
-    connection committed in between (SQLITE_BUSY_SNAPSHOT: busy_timeout cannot help). Nothing
-    of it was written, so it is rolled back and run again after a short random pause,
-    instead of answering 500. PostgreSQL never takes this path."""
-    import random
-    import time
-
-    from sqlalchemy.exc import OperationalError
-
-    for attempt in range(SQLITE_BUSY_RETRIES + 1):
-        try:
-            result = view(**kwargs)
-            db.session.commit()
-            return result
-        except OperationalError as err:
-            busy = "database is locked" in str(err.orig) and db.session.get_bind().dialect.name == "sqlite"
-            db.session.rollback()
-            if not busy or attempt == SQLITE_BUSY_RETRIES:
-                raise
-            time.sleep(random.uniform(0.005, 0.05) * min(attempt + 1, 6))  # noqa: S311 - jitter, not a secret
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def api_route(
     bp: Blueprint,
     rule: str,
@@ -188,7 +160,8 @@ def api_route(
                 kwargs["body"] = parse_body(body)
             if query is not None:
                 kwargs["query"] = parse_model(query, _query_args(query))
-            result = _run_retrying_sqlite_busy(view, kwargs)
+            result = view(**kwargs)
+            db.session.commit()
             if isinstance(result, tuple):
                 payload, code = result
             else:

@@ -105,14 +105,6 @@ def _location(code: str):
     return sales_point_location(db.session, _point(code))
 
 
-def end_read_snapshot() -> None:
-    """SQLite: a transaction that has read and then writes fails at once (SQLITE_BUSY_SNAPSHOT)
-    when another connection wrote in between. End the reads (authentication, the point) so
-    that the sale's first statement is its write and waits its turn (busy_timeout)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.commit()
-
-
 def _idempotency_key() -> str:
     header = request.headers.get("Idempotency-Key")
     # Without the header (the first version of this endpoint) a sale is not protected
@@ -123,7 +115,6 @@ def _idempotency_key() -> str:
 def record_sale(location, body: SaleIn, key: str, staff_id: int | None):
     """Shared by the API and the counter page: 201 new ticket, 200 same key again, 202 a
     replay put in the needs-attention list."""
-    end_read_snapshot()
     outcome = counter.sell(db.session, location, counter.SaleRequest(
         items=[(item.product, item.quantity) for item in body.items], payment_method=body.payment,
         cash_received_vnd=body.cash_received_vnd, payment_reference=body.payment_reference,

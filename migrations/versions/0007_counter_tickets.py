@@ -2,7 +2,7 @@
 needs-attention list, two-step transfers, day closes, low-stock thresholds (issue 10)
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-30
 
 The invariants are constraints: one ticket per (location, idempotency key) and one per
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
