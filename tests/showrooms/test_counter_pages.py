@@ -53,6 +53,9 @@ def test_the_counter_page_holds_what_the_script_needs(client, lan):
     assert 'data-sale-url="/counter/PQ-96/sales"' in html and 'id="counter-text"' in html
     assert "counter.js" in html and "<script>" not in html  # no inline script (CSP-ready)
     assert "Quét tem" in html
+    english = client.get("/counter/PQ-96?lang=en").get_data(as_text=True)
+    assert "Scan a stamp (USB scanner) or type a product name" in english
+    assert '"offline": "Offline ' in english
 
 
 def test_the_page_sells_with_a_key_and_shows_a_vietqr(client, lan, freeze):
