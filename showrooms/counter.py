@@ -169,8 +169,11 @@ def _lock_day(session: Session, location_id: int, day: date) -> ReceiptSequence:
 
 
 def _sale_query():
-    return select(CounterSale).options(selectinload(CounterSale.lines),
-                                       selectinload(CounterSale.refunds).selectinload(CounterRefund.lines))
+    return select(CounterSale).options(
+        selectinload(CounterSale.lines).selectinload(CounterSaleLine.product),
+        selectinload(CounterSale.refunds).selectinload(CounterRefund.lines)
+        .selectinload(CounterRefundLine.sale_line),
+        selectinload(CounterSale.staff), selectinload(CounterSale.order))
 
 
 def find_by_key(session: Session, location: Location, key: str) -> SaleOutcome | None:

@@ -91,11 +91,11 @@ def bank_account(point: SalesPoint) -> dict:
 @roles_required("sales_point", "admin")
 def screen(code: str):
     point = _point(code)
+    location = sales_point_location(db.session, point)
     waiting = db.session.scalar(select(func.count()).select_from(AttentionItem).where(
-        AttentionItem.location_id == sales_point_location(db.session, point).id,
-        AttentionItem.status == "open"))
+        AttentionItem.location_id == location.id, AttentionItem.status == "open"))
     return render_template("showrooms/counter.html", point=point, attention_count=waiting,
-                           bank=bank_account(point))
+                           low_count=len(reports.low_stock(db.session, location)), bank=bank_account(point))
 
 
 @bp.get("/counter/<code>/catalogue.json")

@@ -257,3 +257,28 @@ def test_a_scanned_stamp_url_names_its_product_and_a_void_stamp_warns(client, la
     assert genuine.scan_count == 0  # a counter lookup is not a consumer's scan
     unknown = client.get("/api/v1/sales-points/PQ-97/stamps/NOTASTAMP", headers=auth(lan))
     assert unknown.status_code == 404 and unknown.json["error"]["code"] == "unknown_code"
+
+
+def test_the_day_report_costs_the_same_queries_for_few_or_many_tickets(client, lan, count_queries, freeze):
+    freeze(DAY)
+    products = [make_product(price_vnd=10000) for _ in range(4)]
+    for product in products:
+        client.post("/api/v1/sales-points/PQ-97/stock", headers=auth(lan),
+                    json={"product": product.slug, "quantity": 50, "reason": "receive"})
+
+    def sell_round(tag):
+        for n in range(len(products)):
+            headers = {**auth(lan), "Idempotency-Key": f"{tag}-{n:06d}"}
+            client.post("/api/v1/sales-points/PQ-97/sales", headers=headers,
+                        json={"items": [{"product": p.slug, "quantity": 1} for p in products[: n + 1]]})
+
+    def report_queries():
+        with count_queries() as counter:
+            assert client.get("/api/v1/sales-points/PQ-97/reports/day", headers=auth(lan)).status_code == 200
+        return counter.count
+
+    sell_round("few")
+    few = report_queries()
+    for tag in ("more", "many", "lots"):
+        sell_round(tag)
+    assert report_queries() == few
