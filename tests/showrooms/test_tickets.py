@@ -267,3 +267,24 @@ def test_the_catalogue_lists_sellable_days_from_the_gate(client, lan, freeze):
     assert item["listable"] is True and item["on_hand"] == 4
     assert item["sellable_days"] == ["2026-11-29", "2026-11-30", "2026-12-01", "2026-12-02"]
     assert item["folded"].startswith("mam ruoc")
+
+
+def test_a_fair_booth_sells_through_the_same_ticket_service(db_session, freeze):
+    """Tickets belong to a stock Location, not only to a sales point: a booth reuses them."""
+    from showrooms import counter
+    from showrooms.models import Location
+    from showrooms.stock import record_movement
+
+    freeze(DAY)
+    product = make_product(price_vnd=120000)
+    booth = Location(code="TUANLE-B12", kind="booth", name="Gian B12", producer_id=product.producer_id)
+    db_session.add(booth)
+    db_session.flush()
+    record_movement(db_session, location=booth, product=product, kind="transfer_in", quantity=3)
+    outcome = counter.sell(db_session, booth, counter.SaleRequest(items=[(product.slug, 2)]),
+                           key="booth-sale-0001")
+    assert outcome.created and outcome.sale.receipt_number == "TUANLEB12-20261130-0001"
+    again = counter.sell(db_session, booth, counter.SaleRequest(items=[(product.slug, 2)]),
+                         key="booth-sale-0001")
+    assert not again.created and again.sale.id == outcome.sale.id
+    assert ledger_matches_levels(db_session)
