@@ -391,15 +391,17 @@ POINT_FIELDS = ("name", "name_en", "address", "opening_hours", "operator", "phon
 def _point_values(form) -> dict:
     values = {f: (form.get(f) or "").strip() or None for f in POINT_FIELDS}
     errors = []
+    labels = {"name": _("Tên"), "address": _("Địa chỉ"), "province_code": _("Mã tỉnh/thành (2025)"),
+              "ward_code": _("Mã phường/xã"), "latitude": _("Vĩ độ"), "longitude": _("Kinh độ")}
     for f in ("name", "address"):
         if not values[f]:
-            errors.append(_("Hãy nhập %(field)s.", field=f))
+            errors.append(_("Hãy nhập %(field)s.", field=labels[f]))
     for f, kind in (("province_code", int), ("ward_code", int), ("latitude", float), ("longitude", float)):
         raw = (form.get(f) or "").strip()
         try:
             values[f] = kind(raw) if raw else None
         except ValueError:
-            errors.append(_("%(field)s không hợp lệ.", field=f))
+            errors.append(_("%(field)s không hợp lệ.", field=labels[f]))
     if values.get("province_code") is None:
         errors.append(_("Hãy chọn tỉnh/thành."))
     if values["bank_bin"] and not (values["bank_bin"].isdigit() and len(values["bank_bin"]) == 6):
