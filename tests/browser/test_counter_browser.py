@@ -66,7 +66,31 @@ def _pickup_order(live_server, page) -> str:
     return number
 
 
+def _revoked_on_the_shelf(live_server) -> str:
+    """Units of a product whose certificate was revoked, still on PQ-01's shelf."""
+    from sqlalchemy.orm import selectinload
+
+    from app.extensions import db
+    from catalog.gate import CERTIFICATE_REVOKED, listability
+    from catalog.models import Product
+    from showrooms.models import SalesPoint
+    from showrooms.stock import record_movement, sales_point_location
+
+    with live_server.app.app_context():
+        products = db.session.scalars(select(Product).options(
+            selectinload(Product.certificates), selectinload(Product.producer))).all()
+        revoked = next(p for p in products if listability(p).reason == CERTIFICATE_REVOKED)
+        point = db.session.scalar(select(SalesPoint).where(SalesPoint.code == "PQ-01"))
+        record_movement(db.session, location=sales_point_location(db.session, point), product=revoked,
+                        kind="receive", quantity=2, reason="before the revocation")
+        db.session.commit()
+        name = revoked.name
+        db.session.remove()
+    return name
+
+
 def test_chi_lan_sells_online_and_offline_and_closes_her_day(live_server, chromium):
+    revoked = _revoked_on_the_shelf(live_server)
     context = chromium.new_context(**TABLET, locale="vi-VN")
     page = context.new_page()
     errors: list[str] = []
@@ -80,6 +104,15 @@ def test_chi_lan_sells_online_and_offline_and_closes_her_day(live_server, chromi
         page.get_by_role("link", name="Mở quầy bán").click()
         page.wait_for_url(re.compile(r"/counter/PQ-01$"))
         page.wait_for_function("document.getElementById('catalogue-note').textContent.length > 0")
+
+        # 0. A product whose certificate was revoked refuses to sell, with the reason.
+        page.locator("#scan").fill(revoked)
+        refused = page.locator("#results button.result.refused").first
+        assert "thu hồi" in refused.inner_text()
+        refused.click()
+        assert "thu hồi" in page.locator("#scan-message").inner_text()
+        assert page.locator("#lines tbody tr").count() == 0
+        page.locator("#scan").fill("")
 
         # 1. A USB scanner types the stamp's URL and Enter.
         url, stamped = _stamp_url(live_server)
