@@ -118,8 +118,10 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     from app.cache import init_cache
+    from app.static_files import init_static
 
     init_cache(app)
+    init_static(app)
 
 
 def _import_models() -> None:
