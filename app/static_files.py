@@ -18,6 +18,9 @@ def init_static(app: Flask) -> None:
     if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:  # Flask's default: revalidate
         app.config["SEND_FILE_MAX_AGE_DEFAULT"] = YEAR
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    # Files sent as streams (static files) stay as they are: nginx serves them precompressed
+    # in production, and re-reading a file stream here would leave it unclosed.
+    app.config.setdefault("COMPRESS_STREAMS", False)
     app.config.setdefault("COMPRESS_MIMETYPES", [
         "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
         "image/svg+xml", "text/csv", "application/xml", "text/xml", "text/calendar"])
