@@ -289,6 +289,23 @@
       return r.json().catch(function () { return {}; }).then(function (json) { return { status: r.status, body: json, redirected: r.redirected }; });
     });
   }
+  // A sale the server recorded: a ticket (201, 200 for the same key again) or, for a
+  // replay, a needs-attention row (202). A login page after a redirect is none of these.
+  function recorded(answer) {
+    if (answer.redirected) { return false; }
+    if (answer.status === 202) { return !!(answer.body && answer.body.status === "needs_attention"); }
+    return (answer.status === 200 || answer.status === 201) && !!(answer.body && answer.body.receipt_number);
+  }
+  // The application refused this sale for good (bad input, unknown product); a replay is
+  // never refused with 409 (it goes to needs-attention instead).
+  function refused(answer) {
+    return !answer.redirected && !!(answer.body && answer.body.error) &&
+      (answer.status === 404 || answer.status === 422 || answer.status === 409);
+  }
+  // Signed out (a login page, or the CSRF check of a session that is gone).
+  function signedOut(answer) {
+    return answer.redirected || answer.status === 400 || answer.status === 401 || answer.status === 403;
+  }
   function refusalText(error) {
     var details = error.details || {};
     if (error.code === "not_listable" && details.products) {
@@ -316,14 +333,16 @@
     if (!navigator.onLine) { sellOffline(key, body); $("pay").disabled = false; return; }
     post(key, body).then(function (answer) {
       $("pay").disabled = false;
-      if (answer.status === 201 || answer.status === 200) {
+      if (recorded(answer)) {
         takeFromShelf(body.items);
         showReceipt(answer.body, false);
         loadCatalogue();
-      } else if (answer.body && answer.body.error) {
+      } else if (refused(answer) && answer.body.error.code !== "idempotency_conflict") {
         message(error, refusalText(answer.body.error));
       } else {
-        sellOffline(key, body);  // not an answer of the application: keep the sale
+        // Signed out, or not an answer of the application: keep the sale, it is sent later.
+        sellOffline(key, body);
+        if (signedOut(answer)) { message(error, T.signed_out); }
       }
     }).catch(function () {
       $("pay").disabled = false;
@@ -416,11 +435,11 @@
       if (!waiting.length || !navigator.onLine) { return Promise.resolve(); }
       var entry = waiting[0];
       return post(entry.key, entry.body).then(function (answer) {
-        if (answer.status === 200 || answer.status === 201 || answer.status === 202) {
+        if (recorded(answer)) {
           if (answer.status === 202) { attention += 1; } else { sent += 1; }
           return queue.remove(entry.key).then(updateStatus).then(function () { return next(waiting.slice(1)); });
         }
-        if (answer.status >= 400 && answer.status < 500 && answer.body && answer.body.error && !answer.redirected && answer.status !== 401 && answer.status !== 403) {
+        if (refused(answer) && answer.status !== 409) {
           // The server will never take it as it is: keep it for the staff, out of the queue.
           var rejected = { name: "rejected-" + entry.key, value: { entry: entry, error: answer.body.error } };
           message($("sale-error"), fmt(T.rejected, { msg: answer.body.error.message }));
@@ -428,6 +447,7 @@
             .then(function () { return queue.remove(entry.key); }).then(updateStatus)
             .then(function () { return next(waiting.slice(1)); });
         }
+        if (signedOut(answer)) { message($("sale-error"), T.signed_out); }
         return Promise.resolve();  // not now (signed out, server busy): try again later
       }, function () { return Promise.resolve(); });
     }

@@ -183,3 +183,58 @@ def test_chi_lan_sells_online_and_offline_and_closes_her_day(live_server, chromi
         assert errors == []
     finally:
         context.close()
+
+
+def test_a_sale_queued_offline_survives_a_lost_session(live_server, chromium):
+    """The session ended while the counter was offline: the queued sale is not dropped (a
+    login page is not an answer); after signing in again it is sent, once."""
+    from app.extensions import db
+    from catalog.models import Product
+    from showrooms.counter_models import CounterSale
+    from showrooms.models import SalesPoint
+    from showrooms.stock import record_movement, sales_point_location
+
+    with live_server.app.app_context():
+        point = db.session.scalar(select(SalesPoint).where(SalesPoint.code == "CT-01"))
+        location = sales_point_location(db.session, point)
+        product = db.session.scalar(select(Product).where(Product.slug.like("%hu-tieu%"))
+                                    .order_by(Product.id))
+        record_movement(db.session, location=location, product=product, kind="receive", quantity=5)
+        db.session.commit()
+        location_id, name = location.id, product.name
+        db.session.remove()
+
+    context = chromium.new_context(**TABLET, locale="vi-VN")
+    page = context.new_page()
+
+    def sign_in():
+        page.goto(live_server("/login"))
+        page.fill("#email", "sp-ct01@ocop.local")
+        page.fill("#password", "ocop-demo-2026")
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/seller/$"))
+        page.goto(live_server("/counter/CT-01"))
+        page.wait_for_function("document.getElementById('catalogue-note').textContent.length > 0")
+
+    try:
+        sign_in()
+        context.set_offline(True)
+        page.wait_for_function("document.getElementById('net-status').classList.contains('offline')")
+        page.locator("#scan").fill(name)
+        page.locator("#results button.result").first.click()
+        page.locator("#pay").click()
+        page.wait_for_selector("#receipt:not([hidden])")
+        context.clear_cookies()  # the session is gone
+        context.set_offline(False)
+        signed_out = "document.getElementById('sale-error').textContent.indexOf('Phiên đăng nhập') === 0"
+        page.wait_for_function(signed_out, timeout=20000)
+        assert "1 giao dịch chờ gửi" in page.locator("#net-status").inner_text()
+        sign_in()  # the page loads again and sends its queue
+        page.wait_for_function(
+            "document.getElementById('queue-label').textContent.indexOf('không có') === 0", timeout=20000)
+        with live_server.app.app_context():
+            tickets = db.session.scalars(select(CounterSale).where(CounterSale.location_id == location_id))
+            assert [t.replayed for t in tickets] == [True]
+            db.session.remove()
+    finally:
+        context.close()
