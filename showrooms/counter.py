@@ -269,10 +269,16 @@ def sell(session: Session, location: Location, request: SaleRequest, *, key: str
         return _sell_pickup_order(session, location, request, key=key, staff_id=staff_id,
                                   sequence=sequence, sold_at=sold_at, now=now)
 
-    lines = _resolve(session, request.items)
-    total = sum(product.price_vnd * quantity for product, quantity in lines.values())
-    received, change, reference = _payment(request.payment_method, total,
-                                           request.cash_received_vnd, request.payment_reference)
+    try:
+        lines = _resolve(session, request.items)
+        total = sum(product.price_vnd * quantity for product, quantity in lines.values())
+        received, change, reference = _payment(request.payment_method, total,
+                                               request.cash_received_vnd, request.payment_reference)
+    except (InvalidInput, NotFound) as bad:
+        if request.replay:  # made offline: keep it for the staff rather than lose it
+            return _record_attention(session, location, key, request, bad, total=0,
+                                     staff_id=staff_id, sold_at=sold_at)
+        raise
     refusal = gate_refusal([product for product, _ in lines.values()], day)
     if refusal is not None:
         if request.replay:

@@ -181,6 +181,16 @@ def test_an_offline_sale_the_shelf_cannot_cover_needs_attention_and_is_kept(clie
                       headers=auth(lan)).json["items"][0]["resolution"].startswith("Khách")
 
 
+def test_an_offline_sale_of_an_unknown_product_is_kept_for_the_staff(client, lan, db_session, freeze):
+    freeze(DAY)
+    ghost = type("Ghost", (), {"slug": "no-longer-here"})()
+    sold_at = datetime(2026, 11, 30, 9, 0, tzinfo=LOCAL_TZ).isoformat()
+    answer = sell(client, lan, (ghost, 1), key="offline-ghost-1", sold_at=sold_at)
+    assert answer.status_code == 202 and answer.json["reason"] == "unknown_product"
+    online = sell(client, lan, (ghost, 1), key="online-ghost-1")
+    assert online.status_code == 404
+
+
 def test_a_sale_dated_in_the_future_is_422(client, lan, freeze):
     freeze(DAY)
     product = make_product()
