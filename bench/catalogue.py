@@ -50,6 +50,7 @@ STOCKED_PRODUCTS = 200
 STOCK_UNITS = 1_000_000
 CHUNK = 2500  # rows per imported file (one transaction each)
 GROUP_OF_PRODUCER = 5  # products per synthetic producer
+GENERATOR = "3"  # change it when what is built changes: the cached catalogues are rebuilt
 
 
 def size_value(size: str) -> int:
@@ -59,9 +60,9 @@ def size_value(size: str) -> int:
 
 
 def cache_key() -> str:
-    """Changes when the generator, the demo data or the schema changes."""
-    digest = hashlib.sha256()
-    files = [Path(__file__), ROOT / "app" / "demo.py", *sorted(ROOT.glob("*/demo.py")),
+    """Changes when the generator (GENERATOR), the demo data or the schema changes."""
+    digest = hashlib.sha256(GENERATOR.encode())
+    files = [ROOT / "app" / "demo.py", *sorted(ROOT.glob("*/demo.py")),
              *sorted((ROOT / "migrations" / "versions").glob("*.py"))]
     for path in files:
         digest.update(path.name.encode())
@@ -389,11 +390,18 @@ def prepare(db: str, size: str, workdir: Path, progress=print) -> dict:
                 shutil.copy2(source, work / source.name)
         url = f"sqlite:///{work / 'ocop.sqlite3'}"
     else:
-        name = f"{PG_PREFIX}_run"
+        name = f"{PG_PREFIX}_run_{os.getpid()}"
         pg_create(name, template=place["template"])
         url = f"{PG_SERVER}/{name}"
-    return {"url": url, "index_dir": work / "search-index", "work": work,
+    return {"url": url, "index_dir": work / "search-index", "work": work, "db": db,
             "facts": {k: v for k, v in place.items() if k not in ("folder", "template")}}
+
+
+def release(copy: dict) -> None:
+    """Drop a working copy made by prepare()."""
+    if copy["db"] == "postgres":
+        pg_drop(copy["url"].rsplit("/", 1)[1])
+    shutil.rmtree(copy["work"], ignore_errors=True)
 
 
 def main() -> None:

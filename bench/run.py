@@ -301,9 +301,7 @@ def measure(db: str, size: str, targets: list[str], duration: int, workdir: Path
     finally:
         for server in servers.values():
             server.stop()
-        if db == "postgres":
-            catalogue.pg_drop(f"{catalogue.PG_PREFIX}_run")
-        shutil.rmtree(copy["work"], ignore_errors=True)
+        catalogue.release(copy)
     hello = next((r["rps"] for r in rows if r["target"] == "hello"), None)
     for row in rows:
         row["ratio"] = row["rps"] / hello if hello else None
