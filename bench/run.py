@@ -2,13 +2,14 @@
 
     .venv/bin/python bench/run.py [--db sqlite,postgres] [--sizes demo,1000,50000]
                                   [--targets hello,healthz,home,...] [--duration 10]
-                                  [--append] [--note TEXT]
+                                  [--threads 1] [--append] [--note TEXT] [--json FILE]
 
 For each database and catalogue size (built once and cached by bench/catalogue.py), a
-working copy of the catalogue is served by gunicorn (bench/gunicorn.conf.py: 2 sync workers)
-on a free 127.0.0.1 port, and the hello-world (bench/hello_app.py) by the same config on
-another. Each target gets a 2 s warm-up then `wrk -t1 -c16 -d10s --latency` with a Lua
-script (bench/wrk/*.lua) cycling over its requests; before each target the runner waits
+working copy of the catalogue is served by gunicorn on a free 127.0.0.1 port with
+deploy/gunicorn.conf.py, the config of `make run`, as 2 sync workers (WEB_CONCURRENCY=2,
+THREADS=1; no access log, no worker recycling), and the hello-world (bench/hello_app.py) by
+the same config on another port. Each target gets a 2 s warm-up, then `wrk -t1 -c16 -d10s
+--latency` with a Lua script cycling over its requests; before each target the runner waits
 until the servers (and PostgreSQL) are idle. Targets:
 
   hello        the Flask hello-world (the yardstick of every ratio)
@@ -57,7 +58,10 @@ elif str(ROOT) not in sys.path:
 from bench import catalogue  # noqa: E402
 
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
-CONFIG = BENCH / "gunicorn.conf.py"
+CONFIG = ROOT / "deploy" / "gunicorn.conf.py"  # the config of `make run` and production
+# How that config serves the benchmark: 2 sync workers (issue 9), no access log, no recycling.
+SERVING = {"HOST": "127.0.0.1", "WEB_CONCURRENCY": "2", "THREADS": "1", "GUNICORN_ACCESS_LOG": "",
+           "GUNICORN_LOG_LEVEL": "warning", "GUNICORN_MAX_REQUESTS": "0"}
 TARGETS = ["hello", "healthz", "home", "list", "search", "search-pg", "product", "trace", "orders"]
 # The issue's targets: ratio to hello-world (None: no target, measured for the record).
 GOALS = {"hello": None, "healthz": 0.6, "home": 0.25, "list": 0.25, "search": 0.25,
@@ -101,13 +105,13 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn with bench/gunicorn.conf.py in its own process group; stop() ends it all."""
+    """gunicorn with deploy/gunicorn.conf.py in its own process group; stop() ends it all."""
 
     def __init__(self, app: str, env: dict, cwd: Path, probe: str):
         self.port = free_port()
         self.process = subprocess.Popen(
             [GUNICORN, "--config", str(CONFIG), app], cwd=cwd,
-            env=dict(env, BENCH_PORT=str(self.port)), stdout=subprocess.DEVNULL,
+            env=dict(env, PORT=str(self.port)), stdout=subprocess.DEVNULL,
             stderr=open(BENCH_LOG, "ab"), start_new_session=True)  # noqa: SIM115
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -268,11 +272,11 @@ def scripts(workdir: Path, lists: dict[str, list[str]]) -> dict[str, Path]:
 # --- One database and size -----------------------------------------------------------------
 
 def measure(db: str, size: str, targets: list[str], duration: int, workdir: Path,
-            progress=print) -> list[dict]:
+            threads: int = 1, progress=print) -> list[dict]:
     copy = catalogue.prepare(db, size, workdir, progress=progress)
     lists = request_lists(copy["url"], copy["index_dir"])
     luas = scripts(copy["work"], lists)
-    env = dict(os.environ, DATABASE_URL=copy["url"], LOG_LEVEL="WARNING",
+    env = dict(os.environ, **SERVING, THREADS=str(threads), DATABASE_URL=copy["url"], LOG_LEVEL="WARNING",
                BASE_URL="http://127.0.0.1", SECRET_KEY="bench-secret",  # noqa: S106 - local only
                SEARCH_INDEX_DIR=str(copy["index_dir"]), SEARCH_BACKEND="whoosh",
                MAIL_OUTBOX_DIR=str(copy["work"] / "outbox"), PYTHONPATH=str(ROOT))
@@ -370,6 +374,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="demo,1000,50000", help="demo,1000,50000")
     parser.add_argument("--targets", default=",".join(TARGETS), help=",".join(TARGETS))
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per target")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (1: sync workers as in issue 9; make run uses 4)")
     parser.add_argument("--append", action="store_true", help="add the table to bench/RESULTS.md")
     parser.add_argument("--note", default="", help="a line printed under the table")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
@@ -394,7 +400,7 @@ def main() -> int:
         for db in dbs:
             for size in sizes:
                 print(f"== {db}, {size} ==", flush=True)
-                rows += measure(db, size, targets, args.duration, workdir,
+                rows += measure(db, size, targets, args.duration, workdir, args.threads,
                                 progress=lambda m: print(m, flush=True))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -408,7 +414,8 @@ def main() -> int:
         f"- Machine: {machine()}; load average before {load}, after "
         f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (the machine is shared: compare ratios"
         " within a run, not req/s across runs).",
-        f"- gunicorn 2 sync workers (bench/gunicorn.conf.py) for the app and the hello-world;"
+        f"- gunicorn from deploy/gunicorn.conf.py, 2 workers × {args.threads} thread(s)"
+        f" ({'sync' if args.threads == 1 else 'gthread'}), for the app and the hello-world alike;"
         f" `wrk -t1 -c16 -d{args.duration}s --latency` after a 2 s warm-up, servers idle before"
         " each target; ratio = req/s ÷ hello-world req/s of the same database and size.",
     ]
