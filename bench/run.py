@@ -129,16 +129,21 @@ class Server:
         return [self.process.pid, *children(self.process.pid)]
 
     def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=15)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        stop(self.process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a server started in its own session, its workers with it."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 BENCH_LOG = Path(tempfile.gettempdir()) / "ocop-bench-gunicorn.log"
@@ -156,15 +161,19 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def postgres_pids() -> list[int]:
-    pids = []
-    for comm in Path("/proc").glob("[0-9]*/comm"):
-        try:
-            if comm.read_text().strip() in ("postgres", "postmaster"):
-                pids.append(int(comm.parent.name))
-        except (OSError, ValueError):
-            continue
-    return pids
+def postgres_pids(url: str) -> list[int]:
+    """The PostgreSQL backends serving our working database (not the other users' ones)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid()")).scalars())
+    finally:
+        engine.dispose()
 
 
 def cpu_ticks(pids: list[int]) -> int:
@@ -178,13 +187,16 @@ def cpu_ticks(pids: list[int]) -> int:
     return total
 
 
-def wait_idle(servers: list[Server], with_postgres: bool, *, timeout: float = 20.0) -> float:
-    """Wait until the servers (and PostgreSQL) use under 5 % of a CPU over half a second:
-    the previous target's tail (commits, autovacuum, index writes) is over. Returns the wait."""
+def wait_idle(servers: list[Server], database_url: str | None, *, timeout: float = 20.0) -> float:
+    """Wait until the servers (and the PostgreSQL backends of their database) use under 5 %
+    of a CPU over half a second: the previous target's tail (commits, index writes, e-mails)
+    is over. Returns the seconds waited (at most `timeout`)."""
     started = time.perf_counter()
     hz = os.sysconf("SC_CLK_TCK")
     while time.perf_counter() - started < timeout:
-        pids = [p for s in servers for p in s.pids()] + (postgres_pids() if with_postgres else [])
+        pids = [p for s in servers for p in s.pids()]
+        if database_url and database_url.startswith("postgresql"):
+            pids += postgres_pids(database_url)
         before = cpu_ticks(pids)
         time.sleep(0.5)
         if (cpu_ticks(pids) - before) / hz < 0.5 * 0.05:
@@ -291,9 +303,9 @@ def measure(db: str, size: str, targets: list[str], duration: int, workdir: Path
             if target == "search-pg" and db != "postgres":
                 continue
             server = servers["hello" if target == "hello" else "pg" if target == "search-pg" else "app"]
-            waited = wait_idle(list(servers.values()), db == "postgres")
+            waited = wait_idle(list(servers.values()), copy["url"])
             run_wrk(server.port, luas[target], 2)  # warm-up: imports, statements, templates, caches
-            wait_idle(list(servers.values()), db == "postgres", timeout=5)
+            wait_idle(list(servers.values()), copy["url"], timeout=5)
             result = run_wrk(server.port, luas[target], duration)
             row = {"target": target, "db": db, "size": size,
                    "products": copy["facts"].get("products"), "idle_wait": round(waited, 1),
@@ -392,6 +404,7 @@ def main() -> int:
         parser.error(f"unknown choice(s): {', '.join(sorted(unknown))}")
     if "hello" not in targets:
         targets.insert(0, "hello")  # every ratio needs its hello-world of the same run
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
     load_before = os.getloadavg()
     started = datetime.now(UTC)
     rows: list[dict] = []
