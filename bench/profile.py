@@ -1,14 +1,16 @@
 """Where a page's time goes: pyinstrument over N requests through Flask's test client.
 
     .venv/bin/python bench/profile.py PAGE [--size demo|1000|50000] [--db sqlite|postgres]
-                                           [--requests 200] [--lines 60] [--html FILE]
+                                           [--requests 200] [--lines 60] [--seconds]
+                                           [--html FILE]
 
 PAGE is a target of bench/run.py (home, list, search, search-pg, product, trace, healthz,
 orders) or a path such as `/products?q=mat+ong`. The app runs in-process on a working copy of
 the cached catalogue (bench/catalogue.py), is warmed up with 20 requests, then N requests
 (cycling over the same requests as `make bench`: products, queries, stamps with a new
-User-Agent each, orders) are profiled together. Prints the mean time per request and the top
-of the call tree (`--lines`); `--html` also saves pyinstrument's interactive page.
+User-Agent each, orders) are profiled together. Prints the mean wall and CPU time per
+request and the top of the call tree (`--lines`, in percent of the total: pyinstrument samples
+wall time, which a shared machine stretches); `--html` also saves pyinstrument's page.
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ def main() -> int:
     parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgres"])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--lines", type=int, default=60, help="lines of the call tree to print")
+    parser.add_argument("--seconds", action="store_true",
+                        help="times in seconds (default: percent of the total, which a busy"
+                        " machine distorts less)")
     parser.add_argument("--html", type=Path, help="also write pyinstrument's HTML page here")
     args = parser.parse_args()
 
@@ -102,19 +107,22 @@ def main() -> int:
         warm = [one() for _ in range(20)]
         profiler = Profiler(interval=0.0005)
         statuses: dict[int, int] = {}
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         profiler.start()
         for _ in range(args.requests):
             status = one()
             statuses[status] = statuses.get(status, 0) + 1
         profiler.stop()
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         with app.app_context():
             db.engine.dispose()
         print(f"{args.page} on {args.db}, {copy['facts'].get('products')} products: "
-              f"{args.requests} requests in {elapsed:.2f} s = {elapsed / args.requests * 1000:.2f} ms"
-              f" each (profiled; warm-up statuses {sorted(set(warm))}, statuses {statuses})")
-        text = profiler.output_text(unicode=True, color=False, show_all=False)
+              f"{args.requests} requests in {elapsed:.2f} s, {elapsed / args.requests * 1000:.2f} ms"
+              f" each, CPU {cpu / args.requests * 1000:.2f} ms each (profiled; warm-up statuses"
+              f" {sorted(set(warm))}, statuses {statuses})")
+        text = profiler.output_text(unicode=True, color=False, show_all=False,
+                                    time="seconds" if args.seconds else "percent_of_total")
         print("\n".join(text.splitlines()[: args.lines]))
         if args.html:
             args.html.write_text(profiler.output_html())
