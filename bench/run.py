@@ -217,6 +217,11 @@ def run_wrk(port: int, script: Path, duration: int) -> dict:
          "-s", str(script), f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, check=True,
     ).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict:
+    """req/s, p50/p99 (ms), requests, non-2xx and socket errors from wrk's --latency output."""
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
