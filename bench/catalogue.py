@@ -25,6 +25,7 @@ or generator change rebuilds):
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -353,8 +354,16 @@ def pg_drop(name: str) -> None:
 
 
 def cached(db: str, size: str, *, force: bool = False, progress=print) -> dict:
-    """Build the cached catalogue unless it exists for the current key. Returns its place."""
+    """Build the cached catalogue unless it exists for the current key. Returns its place.
+    One builder at a time per database and size: a second caller waits, then reuses it."""
     size_value(size)
+    OUT.mkdir(parents=True, exist_ok=True)
+    with (OUT / f".lock-{db}-{size}").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _cached(db, size, force=force, progress=progress)
+
+
+def _cached(db: str, size: str, *, force: bool, progress) -> dict:
     key = cache_key()
     folder = OUT / f"{db}-{size}-{key}"
     facts_file = folder / "facts.json"
