@@ -293,10 +293,11 @@ def measure(db: str, size: str, targets: list[str], duration: int, workdir: Path
     copy = catalogue.prepare(db, size, workdir, progress=progress)
     lists = request_lists(copy["url"], copy["index_dir"])
     luas = scripts(copy["work"], lists)
-    env = dict(os.environ, **SERVING, THREADS=str(threads), DATABASE_URL=copy["url"], LOG_LEVEL="WARNING",
-               BASE_URL="http://127.0.0.1", SECRET_KEY="bench-secret",  # noqa: S106 - local only
-               SEARCH_INDEX_DIR=str(copy["index_dir"]), SEARCH_BACKEND="whoosh",
-               MAIL_OUTBOX_DIR=str(copy["work"] / "outbox"), PYTHONPATH=str(ROOT))
+    env = {**os.environ, **SERVING, "THREADS": str(threads), "DATABASE_URL": copy["url"],
+           "LOG_LEVEL": "WARNING", "BASE_URL": "http://127.0.0.1",
+           "SECRET_KEY": "bench-secret",  # noqa: S105 - a throw-away local server
+           "SEARCH_INDEX_DIR": str(copy["index_dir"]), "SEARCH_BACKEND": "whoosh",
+           "MAIL_OUTBOX_DIR": str(copy["work"] / "outbox"), "PYTHONPATH": str(ROOT)}
     servers: dict[str, Server] = {}
     rows = []
     try:
