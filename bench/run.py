@@ -8,9 +8,11 @@ For each database and catalogue size (built once and cached by bench/catalogue.p
 working copy of the catalogue is served by gunicorn on a free 127.0.0.1 port with
 deploy/gunicorn.conf.py, the config of `make run`, as 2 sync workers (WEB_CONCURRENCY=2,
 THREADS=1; no access log, no worker recycling), and the hello-world (bench/hello_app.py) by
-the same config on another port. Each target gets a 2 s warm-up, then `wrk -t1 -c16 -d10s
---latency` with a Lua script cycling over its requests; before each target the runner waits
-until the servers (and PostgreSQL) are idle. Targets:
+the same config on another port. Each target gets a 2 s warm-up (2 connections), then
+`wrk -t1 -c16 -d10s --latency` with a Lua script cycling over its requests; before each target and after
+its warm-up the runner waits until the servers (and their PostgreSQL backends) are idle, and
+restarts the app servers if they are still busy after 30 s (requests wrk gave up on after
+its 10 s timeout). Targets:
 
   hello        the Flask hello-world (the yardstick of every ratio)
   healthz      GET /healthz
@@ -108,7 +110,12 @@ class Server:
     """gunicorn with deploy/gunicorn.conf.py in its own process group; stop() ends it all."""
 
     def __init__(self, app: str, env: dict, cwd: Path, probe: str):
+        self.app, self.env, self.cwd, self.probe = app, env, cwd, probe
         self.port = free_port()
+        self.start()
+
+    def start(self) -> None:
+        app, env, cwd, probe = self.app, self.env, self.cwd, self.probe
         self.process = subprocess.Popen(
             [GUNICORN, "--config", str(CONFIG), app], cwd=cwd,
             env=dict(env, PORT=str(self.port)), stdout=subprocess.DEVNULL,
@@ -130,6 +137,11 @@ class Server:
 
     def stop(self) -> None:
         stop(self.process)
+
+    def restart(self) -> None:
+        """Drop what it is still working on (requests that wrk gave up on), start afresh."""
+        self.stop()
+        self.start()
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -187,10 +199,10 @@ def cpu_ticks(pids: list[int]) -> int:
     return total
 
 
-def wait_idle(servers: list[Server], database_url: str | None, *, timeout: float = 20.0) -> float:
+def wait_idle(servers: list[Server], database_url: str | None, *, timeout: float = 20.0) -> bool:
     """Wait until the servers (and the PostgreSQL backends of their database) use under 5 %
     of a CPU over half a second: the previous target's tail (commits, index writes, e-mails)
-    is over. Returns the seconds waited (at most `timeout`)."""
+    is over. False if they are still busy after `timeout` seconds."""
     started = time.perf_counter()
     hz = os.sysconf("SC_CLK_TCK")
     while time.perf_counter() - started < timeout:
@@ -200,8 +212,8 @@ def wait_idle(servers: list[Server], database_url: str | None, *, timeout: float
         before = cpu_ticks(pids)
         time.sleep(0.5)
         if (cpu_ticks(pids) - before) / hz < 0.5 * 0.05:
-            break
-    return time.perf_counter() - started
+            return True
+    return False
 
 
 # --- wrk ----------------------------------------------------------------------------------
@@ -211,9 +223,9 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(port: int, script: Path, duration: int) -> dict:
+def run_wrk(port: int, script: Path, duration: int, connections: int = 16) -> dict:
     out = subprocess.run(
-        ["wrk", "-t1", "-c16", f"-d{duration}s", "--latency", "--timeout", "10s",
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
          "-s", str(script), f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, check=True,
     ).stdout
@@ -309,9 +321,20 @@ def measure(db: str, size: str, targets: list[str], duration: int, workdir: Path
             if target == "search-pg" and db != "postgres":
                 continue
             server = servers["hello" if target == "hello" else "pg" if target == "search-pg" else "app"]
-            waited = wait_idle(list(servers.values()), copy["url"])
-            run_wrk(server.port, luas[target], 2)  # warm-up: imports, statements, templates, caches
-            wait_idle(list(servers.values()), copy["url"], timeout=5)
+            began = time.perf_counter()
+            if not wait_idle(list(servers.values()), copy["url"], timeout=30):
+                # Still serving requests that wrk gave up on (pages slower than its timeout):
+                # they would steal this target's CPU. Start the app servers afresh.
+                progress("  (servers still busy after 30 s: restarting them)")
+                for name, busy in servers.items():
+                    if name != "hello":
+                        busy.restart()
+                wait_idle(list(servers.values()), copy["url"], timeout=30)
+            waited = time.perf_counter() - began
+            # Warm-up (imports, statements, templates, caches) on 2 connections, so that at
+            # most 2 requests are left in flight when it ends, then drained.
+            run_wrk(server.port, luas[target], 2, connections=2)
+            wait_idle(list(servers.values()), copy["url"], timeout=60)
             result = run_wrk(server.port, luas[target], duration)
             row = {"target": target, "db": db, "size": size,
                    "products": copy["facts"].get("products"), "idle_wait": round(waited, 1),
