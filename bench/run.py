@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py [--db sqlite,postgres] [--sizes demo,1000,50000]
                                   [--targets hello,healthz,home,...] [--duration 10]
                                   [--threads 1] [--append] [--note TEXT] [--json FILE]
+                                  [--from-json FILE]
 
 For each database and catalogue size (built once and cached by bench/catalogue.py), a
 working copy of the catalogue is served by gunicorn on a free 127.0.0.1 port with
@@ -365,13 +366,17 @@ def verdicts(rows: list[dict]) -> None:
             row["pass"] = False if goal is not None else row["pass"]
         base = demo.get((row["target"], row["db"]))
         row["scale"] = None
-        if row["size"] != "demo" and base and row["target"] != "hello" and row["rps"]:
-            row["scale"] = (base["rps"] / row["rps"] <= SCALE_FACTOR and row["p99"] < SCALE_P99_MS)
+        if row["size"] != "demo" and base and row["target"] != "hello":
+            row["scale"] = bool(row["requests"]) and bool(row["rps"]) and (
+                base["rps"] / row["rps"] <= SCALE_FACTOR and row["p99"] < SCALE_P99_MS)
 
 
 def table(rows: list[dict]) -> str:
     def mark(value):
         return "—" if value is None else ("pass" if value else "**miss**")
+
+    def latency(r, key):  # no request finished within wrk's timeout: no percentile
+        return "> 10000 (timeouts)" if not r["requests"] else f"{r[key]:.1f}"
 
     lines = ["| target | db | size | products | req/s | p50 ms | p99 ms | ratio | goal | verdict"
              " | at scale (≤2× demo cost, p99 < 100 ms) | non-2xx / errors |",
@@ -382,7 +387,7 @@ def table(rows: list[dict]) -> str:
         goal = "" if r["goal"] is None else f"≥ {r['goal']}"
         lines.append(
             f"| {r['target']} | {r['db']} | {r['size']} | {r['products'] or ''} | {r['rps']:.1f}"
-            f" | {r['p50']:.1f} | {r['p99']:.1f} | {ratio} | {goal} | {mark(r['pass'])}"
+            f" | {latency(r, 'p50')} | {latency(r, 'p99')} | {ratio} | {goal} | {mark(r['pass'])}"
             f" | {mark(r['scale'])} | {errors} |")
     return "\n".join(lines)
 
@@ -420,6 +425,7 @@ def main() -> int:
     parser.add_argument("--append", action="store_true", help="add the table to bench/RESULTS.md")
     parser.add_argument("--note", default="", help="a line printed under the table")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--from-json", type=Path, help="print the table of a saved --json run")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
@@ -434,45 +440,58 @@ def main() -> int:
     if "hello" not in targets:
         targets.insert(0, "hello")  # every ratio needs its hello-world of the same run
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
-    load_before = os.getloadavg()
-    started = datetime.now(UTC)
-    rows: list[dict] = []
-    workdir = Path(tempfile.mkdtemp(prefix="ocop-bench-"))
-    try:
-        for db in dbs:
-            for size in sizes:
-                print(f"== {db}, {size} ==", flush=True)
-                rows += measure(db, size, targets, args.duration, workdir, args.threads,
-                                progress=lambda m: print(m, flush=True))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    verdicts(rows)
     command = "make bench" + (f" ARGS=\"{' '.join(sys.argv[1:])}\"" if sys.argv[1:] else "")
-    load = ", ".join(f"{x:.1f}" for x in load_before)
+    meta = {"command": command, "started": f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
+            "load_before": ", ".join(f"{x:.1f}" for x in os.getloadavg()), "machine": machine(),
+            "duration": args.duration, "threads": args.threads}
+    began = time.perf_counter()
+    rows: list[dict] = []
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        meta, rows = (saved["meta"], saved["rows"]) if isinstance(saved, dict) else (
+            {**meta, "command": f"(rows of {args.from_json.name})"}, saved)
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="ocop-bench-"))
+        try:
+            for db in dbs:
+                for size in sizes:
+                    print(f"== {db}, {size} ==", flush=True)
+                    try:
+                        rows += measure(db, size, targets, args.duration, workdir, args.threads,
+                                        progress=lambda m: print(m, flush=True))
+                    except Exception as err:  # noqa: BLE001 - report it, measure the rest
+                        print(f"  FAILED: {db} {size}: {err!r}", flush=True)
+                    if args.json:  # after each database and size: a long run keeps what it has
+                        args.json.write_text(json.dumps({"meta": meta, "rows": rows}, default=str))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        meta["minutes"] = round((time.perf_counter() - began) / 60)
+        meta["load_after"] = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        if args.json:
+            args.json.write_text(json.dumps({"meta": meta, "rows": rows}, default=str))
+    verdicts(rows)
     header = [
-        f"## make bench — {started:%Y-%m-%d %H:%M} UTC",
+        f"## make bench — {meta['started']} UTC",
         "",
-        f"- Command: `{command}` ({(datetime.now(UTC) - started).seconds // 60} min)",
-        f"- Machine: {machine()}; load average before {load}, after "
-        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (the machine is shared: compare ratios"
-        " within a run, not req/s across runs).",
-        f"- gunicorn from deploy/gunicorn.conf.py, 2 workers × {args.threads} thread(s)"
-        f" ({'sync' if args.threads == 1 else 'gthread'}), for the app and the hello-world alike;"
-        f" `wrk -t1 -c16 -d{args.duration}s --latency` after a 2 s warm-up, servers idle before"
-        " each target; ratio = req/s ÷ hello-world req/s of the same database and size.",
+        f"- Command: `{meta['command']}` ({meta.get('minutes', '?')} min)",
+        f"- Machine: {meta['machine']}; load average before {meta['load_before']}, after"
+        f" {meta.get('load_after', '?')} (the machine is shared: compare ratios within a run, not"
+        " req/s across runs).",
+        f"- gunicorn from deploy/gunicorn.conf.py, 2 workers × {meta['threads']} thread(s)"
+        f" ({'sync' if meta['threads'] == 1 else 'gthread'}), for the app and the hello-world"
+        f" alike; `wrk -t1 -c16 -d{meta['duration']}s --latency` after a 2 s warm-up, servers"
+        " idle before each target; ratio = req/s ÷ hello-world req/s of the same database and"
+        " size.",
     ]
     if args.note:
         header.append(f"- {args.note}")
     text = "\n".join(header) + "\n\n" + table(rows) + "\n"
     print()
     print(text)
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1, default=str))
     if args.append:
         with (BENCH / "RESULTS.md").open("a", encoding="utf-8") as out:
             out.write("\n" + text)
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())
