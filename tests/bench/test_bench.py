@@ -70,7 +70,7 @@ def test_wrk_output_is_read_in_milliseconds():
 def _row(target, size, rps, p99, hello=1000.0, non_2xx=0):
     return {"target": target, "db": "sqlite", "size": size, "rps": rps, "p50": p99 / 2,
             "p99": p99, "ratio": rps / hello, "non_2xx": non_2xx, "socket_errors": "",
-            "products": 81 if size == "demo" else int(size)}
+            "products": 81 if size == "demo" else int(size), "requests": int(rps * 10)}
 
 
 def test_verdicts_apply_the_ratio_targets_and_the_scale_rule():
@@ -82,6 +82,8 @@ def test_verdicts_apply_the_ratio_targets_and_the_scale_rule():
         _row("product", "50000", 210.0, 90.0),       # 1.9x the demo cost, p99 < 100: at scale
         _row("home", "50000", 150.0, 120.0),         # p99 over 100 ms: not at scale
         _row("trace", "demo", 500.0, 30.0, non_2xx=3),  # errors fail a met ratio
+        {**_row("list", "demo", 300.0, 50.0)},
+        {**_row("list", "50000", 0.0, 0.0), "requests": 0},  # nothing finished in time
     ]
     run.verdicts(rows)
     verdict = {(r["target"], r["size"]): (r["pass"], r["scale"]) for r in rows}
@@ -92,4 +94,7 @@ def test_verdicts_apply_the_ratio_targets_and_the_scale_rule():
     assert verdict[("product", "50000")] == (False, True)  # 0.21 of hello: ratio missed
     assert verdict[("home", "50000")] == (False, False)
     assert verdict[("trace", "demo")] == (False, None)
-    assert "| product | sqlite | 50000 |" in run.table(rows)
+    assert verdict[("list", "50000")] == (False, False)
+    text = run.table(rows)
+    assert "| product | sqlite | 50000 |" in text
+    assert "| list | sqlite | 50000 | 50000 | 0.0 | > 10000 (timeouts) |" in text
