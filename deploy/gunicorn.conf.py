@@ -1,4 +1,5 @@
-"""gunicorn settings for `make run`, `make bench` and production (`gunicorn -c deploy/gunicorn.conf.py wsgi:app`).
+"""gunicorn settings for `make run`, `make bench` and production:
+`gunicorn -c deploy/gunicorn.conf.py wsgi:app`.
 
 Workers and threads come from WEB_CONCURRENCY and THREADS. The laptop defaults (2 workers × 4
 threads) keep the embedded SQLite database honest: writers queue on its write lock (see
