@@ -158,9 +158,11 @@ def import_decisions(session, total: int, seed: int = 2026, progress=print) -> i
     against each other and the database), then written with multi-row Core INSERTs (the
     service path makes a few queries per row, minutes at 50,000) and committed: producers,
     published and priced products with a photo, certificates (some with an expired
-    predecessor, some revoked). The database's constraints check every row again."""
+    predecessor, some revoked), and the gate's timeline of those products
+    (`catalog.timeline.rebuild`). The database's constraints check every row again."""
     from sqlalchemy import insert, select
 
+    from catalog import timeline
     from catalog.importer import check_rows, parse_csv
     from catalog.models import Certificate, Producer, Product, ProductPhoto
 
@@ -228,6 +230,10 @@ def import_decisions(session, total: int, seed: int = 2026, progress=print) -> i
                     "valid_until": row.issued_on - timedelta(days=5)})
         connection.execute(insert(ProductPhoto.__table__), photos)
         connection.execute(insert(Certificate.__table__), certificates)
+        # Core INSERTs bypass the ORM flush that keeps the gate's timeline: rebuild it for
+        # these products, and raise the catalogue's version (cache keys), in the same transaction.
+        timeline.rebuild(connection, product_ids.values())
+        timeline.bump_version(connection)
         session.commit()
         done += count
         elapsed = time.perf_counter() - started
