@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/profile.py PAGE [--size demo|1000|50000] [--db sqlite|postgres]
                                            [--requests 200] [--lines 60] [--seconds]
-                                           [--html FILE]
+                                           [--no-page-cache] [--html FILE]
 
 PAGE is a target of bench/run.py (home, list, search, search-pg, product, trace, healthz,
 orders) or a path such as `/products?q=mat+ong`. The app runs in-process on a working copy of
@@ -74,6 +74,8 @@ def main() -> int:
     parser.add_argument("--seconds", action="store_true",
                         help="times in seconds (default: percent of the total, which a busy"
                         " machine distorts less)")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="PAGE_CACHE_SECONDS=0: profile the page's own work, not a cache hit")
     parser.add_argument("--html", type=Path, help="also write pyinstrument's HTML page here")
     args = parser.parse_args()
 
@@ -91,6 +93,7 @@ def main() -> int:
             "SEARCH_BACKEND": "postgres" if args.page == "search-pg" else "whoosh",
             "MAIL_OUTBOX_DIR": str(copy["work"] / "outbox"), "LOG_LEVEL": "WARNING",
             "BASE_URL": "http://127.0.0.1", "SECRET_KEY": "bench-profile",
+            **({"PAGE_CACHE_SECONDS": 0} if args.no_page_cache else {}),
         })
         client = app.test_client()
         requests = requests_for(args.page, lists)

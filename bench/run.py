@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py [--db sqlite,postgres] [--sizes demo,1000,50000]
                                   [--targets hello,healthz,home,...] [--duration 10]
                                   [--threads 1] [--append] [--note TEXT] [--json FILE]
-                                  [--from-json FILE]
+                                  [--no-page-cache] [--from-json FILE]
 
 For each database and catalogue size (built once and cached by bench/catalogue.py), a
 working copy of the catalogue is served by gunicorn on a free 127.0.0.1 port with
@@ -302,7 +302,7 @@ def scripts(workdir: Path, lists: dict[str, list[str]]) -> dict[str, Path]:
 # --- One database and size -----------------------------------------------------------------
 
 def measure(db: str, size: str, targets: list[str], duration: int, workdir: Path,
-            threads: int = 1, progress=print) -> list[dict]:
+            threads: int = 1, progress=print, extra_env: dict | None = None) -> list[dict]:
     copy = catalogue.prepare(db, size, workdir, progress=progress)
     lists = request_lists(copy["url"], copy["index_dir"])
     luas = scripts(copy["work"], lists)
@@ -310,7 +310,8 @@ def measure(db: str, size: str, targets: list[str], duration: int, workdir: Path
            "LOG_LEVEL": "WARNING", "BASE_URL": "http://127.0.0.1",
            "SECRET_KEY": "bench-secret",  # noqa: S105 - a throw-away local server
            "SEARCH_INDEX_DIR": str(copy["index_dir"]), "SEARCH_BACKEND": "whoosh",
-           "MAIL_OUTBOX_DIR": str(copy["work"] / "outbox"), "PYTHONPATH": str(ROOT)}
+           "MAIL_OUTBOX_DIR": str(copy["work"] / "outbox"), "PYTHONPATH": str(ROOT),
+           **(extra_env or {})}
     servers: dict[str, Server] = {}
     rows = []
     try:
@@ -422,6 +423,8 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per target")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per worker (1: sync workers as in issue 9; make run uses 4)")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="PAGE_CACHE_SECONDS=0: measure the pages without the whole-page cache")
     parser.add_argument("--append", action="store_true", help="add the table to bench/RESULTS.md")
     parser.add_argument("--note", default="", help="a line printed under the table")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
@@ -443,7 +446,8 @@ def main() -> int:
     command = "make bench" + (f" ARGS=\"{' '.join(sys.argv[1:])}\"" if sys.argv[1:] else "")
     meta = {"command": command, "started": f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
             "load_before": ", ".join(f"{x:.1f}" for x in os.getloadavg()), "machine": machine(),
-            "duration": args.duration, "threads": args.threads}
+            "duration": args.duration, "threads": args.threads,
+            "page_cache": not args.no_page_cache}
     began = time.perf_counter()
     rows: list[dict] = []
     if args.from_json:
@@ -458,7 +462,9 @@ def main() -> int:
                     print(f"== {db}, {size} ==", flush=True)
                     try:
                         rows += measure(db, size, targets, args.duration, workdir, args.threads,
-                                        progress=lambda m: print(m, flush=True))
+                                        progress=lambda m: print(m, flush=True),
+                                        extra_env={"PAGE_CACHE_SECONDS": "0"}
+                                        if args.no_page_cache else None)
                     except Exception as err:  # noqa: BLE001 - report it, measure the rest
                         print(f"  FAILED: {db} {size}: {err!r}", flush=True)
                     if args.json:  # after each database and size: a long run keeps what it has
@@ -481,7 +487,7 @@ def main() -> int:
         f" ({'sync' if meta['threads'] == 1 else 'gthread'}), for the app and the hello-world"
         f" alike; `wrk -t1 -c16 -d{meta['duration']}s --latency` after a 2 s warm-up, servers"
         " idle before each target; ratio = req/s ÷ hello-world req/s of the same database and"
-        " size.",
+        f" size; whole-page cache {'on' if meta.get('page_cache', True) else 'off (PAGE_CACHE_SECONDS=0)'}.",
     ]
     if args.note:
         header.append(f"- {args.note}")
