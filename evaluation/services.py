@@ -194,10 +194,10 @@ def register(session: Session, producer: Producer, *, cycle_id: int, kind: str, 
     if session.scalar(select(Dossier.id).where(Dossier.cycle_id == cycle.id,
                                                Dossier.product_id == product.id)):
         raise Conflict(f"{product.name} is already registered in this cycle.", code="already_registered")
+    before = _previous_dossier(session, product) if kind != "new" else None
     dossier = Dossier(cycle=cycle, producer_id=producer.id, product=product, sheet=sheet, kind=kind,
                       group=group, previous_certificate=previous_cert, self_assessment={},
                       description=product.description or "")
-    before = _previous_dossier(session, product) if kind != "new" else None
     if before is not None:
         for name_ in DOSSIER_FIELDS:
             setattr(dossier, name_, getattr(before, name_))
