@@ -147,7 +147,7 @@ def test_former_province_issued_provincial_decisions_before_the_merger():
     assert demo.level_and_issuer(4, date(2025, 6, 30), van_yen)[1] == "UBND tỉnh Yên Bái"
     assert demo.level_and_issuer(4, date(2025, 7, 1), van_yen)[1] == "UBND tỉnh Lào Cai"
     phu_quoc = next(p for p in demo.PRODUCERS if p.key == "pq-pepper")
-    assert demo.level_and_issuer(3, date(2026, 1, 5), phu_quoc)[1] == "UBND đặc khu Phú Quốc"
+    assert demo.level_and_issuer(3, date(2026, 1, 5), phu_quoc)[1] == "UBND tỉnh An Giang"
 
 
 def test_every_non_listable_reason_is_present_and_most_products_are_listable(seeded):
