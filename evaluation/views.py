@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -36,24 +37,23 @@ from evaluation.models import EVIDENCE_KINDS, Council, Cycle, Dossier, DossierFi
 bp = Blueprint("evaluation", __name__, template_folder="templates")
 
 EVIDENCE_LABELS = {
-    "business_registration": "Giấy đăng ký kinh doanh",
-    "food_safety": "Giấy chứng nhận an toàn thực phẩm",
-    "test_results": "Phiếu kết quả kiểm nghiệm",
-    "standards": "Bản công bố tiêu chuẩn",
-    "labels": "Ảnh nhãn và bao bì",
-    "other": "Tài liệu khác",
+    "business_registration": _l("Giấy đăng ký kinh doanh"),
+    "food_safety": _l("Giấy chứng nhận an toàn thực phẩm"),
+    "test_results": _l("Phiếu kết quả kiểm nghiệm"),
+    "standards": _l("Bản công bố tiêu chuẩn"),
+    "labels": _l("Ảnh nhãn và bao bì"),
+    "other": _l("Tài liệu khác"),
 }
 STATUS_LABELS = {
-    "draft": "Bản nháp", "submitted": "Đã nộp — chờ xã/phường kiểm tra",
-    "returned": "Trả lại để bổ sung", "forwarded": "Đã chuyển lên tỉnh",
-    "in_council": "Hội đồng đang chấm", "decided": "Đã có quyết định",
+    "draft": _l("Bản nháp"), "submitted": _l("Đã nộp — chờ xã/phường kiểm tra"),
+    "returned": _l("Trả lại để bổ sung"), "forwarded": _l("Đã chuyển lên tỉnh"),
+    "in_council": _l("Hội đồng đang chấm"), "decided": _l("Đã có quyết định"),
 }
 
 
 @bp.app_context_processor
 def labels():
-    return {"evidence_labels": {k: _(v) for k, v in EVIDENCE_LABELS.items()},
-            "dossier_status_labels": {k: _(v) for k, v in STATUS_LABELS.items()}}
+    return {"evidence_labels": EVIDENCE_LABELS, "dossier_status_labels": STATUS_LABELS}
 
 
 @bp.app_template_global()
