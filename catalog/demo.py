@@ -7,10 +7,10 @@ it is, so a second run changes nothing.
 Certificate dates are RELATIVE to `app.clock.today()`, so the edge cases (ending in 52 days,
 ended yesterday, ending today, revoked…) stay edge cases whenever the demo is seeded, and the
 level and issuer follow the date as on real decisions: 3★ by the district before 1 July 2025
-and by the province after it (1489/QĐ-TTg: communes issue none); provincial decisions by the former province (Yên Bái, Kon Tum,
-Kiên Giang, Sóc Trăng, Hậu Giang, Nam Định, Hà Nam) before the 2025 mergers; 5★ by the
-Ministry of Agriculture and Rural Development, renamed Ministry of Agriculture and Environment
-from 1 March 2025.
+and by the province after it (1489/QĐ-TTg: communes issue none); provincial decisions by the
+former province (Yên Bái, Kon Tum, Kiên Giang, Sóc Trăng, Hậu Giang, Nam Định, Hà Nam) before
+the 2025 mergers; 5★ by the Ministry of Agriculture and Rural Development, renamed Ministry of
+Agriculture and Environment from 1 March 2025.
 
 Photos are small illustrative images shipped in `app/static/demo/` (made once by
 `python -m catalog.demo_photos`), never hotlinked.

@@ -30,8 +30,7 @@ PART_MAXIMA = {"A": 40, "B": 25, "C": 35}
 DOSSIER_KINDS = ("new", "reevaluation", "upgrade")
 # draft → submitted → (returned → submitted) → forwarded → in_council → decided
 DOSSIER_STATUSES = ("draft", "submitted", "returned", "forwarded", "in_council", "decided")
-EVIDENCE_KINDS = ("business_registration", "food_safety", "test_results", "standards",
-                  "labels", "other")
+EVIDENCE_KINDS = ("business_registration", "food_safety", "test_results", "standards", "labels", "other")
 
 
 class Cycle(db.Model):
@@ -70,7 +69,8 @@ class ScoreSheet(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     criteria: Mapped[list[Criterion]] = relationship(
-        back_populates="sheet", order_by="Criterion.position", cascade="all, delete-orphan")
+        back_populates="sheet", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
 
 
 class Criterion(db.Model):
@@ -91,7 +91,8 @@ class Criterion(db.Model):
 
     sheet: Mapped[ScoreSheet] = relationship(back_populates="criteria")
     levels: Mapped[list[CriterionLevel]] = relationship(
-        back_populates="criterion", order_by="CriterionLevel.points", cascade="all, delete-orphan")
+        back_populates="criterion", order_by="CriterionLevel.points", cascade="all, delete-orphan"
+    )
 
     @property
     def allowed_points(self) -> list[int]:
@@ -106,8 +107,7 @@ class CriterionLevel(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    criterion_id: Mapped[int] = mapped_column(ForeignKey("score_criteria.id", ondelete="CASCADE"),
-                                              index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("score_criteria.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(300))
     points: Mapped[int] = mapped_column(Integer)
 
@@ -126,8 +126,7 @@ class Council(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     cycle: Mapped[Cycle] = relationship()
-    members: Mapped[list[CouncilMember]] = relationship(back_populates="council",
-                                                        order_by="CouncilMember.id")
+    members: Mapped[list[CouncilMember]] = relationship(back_populates="council", order_by="CouncilMember.id")
     dossiers: Mapped[list[Dossier]] = relationship(back_populates="council", order_by="Dossier.id")
 
 
@@ -193,8 +192,9 @@ class Dossier(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     forwarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
-                                                 onupdate=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
     cycle: Mapped[Cycle] = relationship(back_populates="dossiers")
     producer = relationship("Producer")
@@ -290,7 +290,8 @@ class ReevaluationInvite(db.Model):
     __tablename__ = "reevaluation_invites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"),
-                                                unique=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), unique=True
+    )
     sent_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

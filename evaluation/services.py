@@ -64,22 +64,34 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
-def _event(session: Session, dossier: Dossier, action: str, actor_id: int | None,
-           comment: str | None = None) -> None:
+def _event(
+    session: Session, dossier: Dossier, action: str, actor_id: int | None, comment: str | None = None
+) -> None:
     session.add(DossierEvent(dossier=dossier, action=action, actor_id=actor_id, comment=comment))
 
 
 def _require_status(dossier: Dossier, *allowed: str, doing: str) -> None:
     if dossier.status not in allowed:
-        raise InvalidTransition(f"Dossier {dossier.id} is {dossier.status}: it cannot be {doing} now "
-                                f"(only when {' or '.join(allowed)}).")
+        raise InvalidTransition(
+            f"Dossier {dossier.id} is {dossier.status}: it cannot be {doing} now "
+            f"(only when {' or '.join(allowed)})."
+        )
 
 
 # --- Cycles ------------------------------------------------------------------------------------
 
-def create_cycle(session: Session, *, year: int, province_code: int, registration_opens: date,
-                 registration_closes: date, council_from: date | None = None,
-                 council_until: date | None = None, name: str = "") -> Cycle:
+
+def create_cycle(
+    session: Session,
+    *,
+    year: int,
+    province_code: int,
+    registration_opens: date,
+    registration_closes: date,
+    council_from: date | None = None,
+    council_until: date | None = None,
+    name: str = "",
+) -> Cycle:
     """The office opens a province's cycle of a year (a draft until published)."""
     validate_location(province_code)
     if not 2020 <= year <= 2100:
@@ -89,12 +101,18 @@ def create_cycle(session: Session, *, year: int, province_code: int, registratio
     if council_from and council_until and council_until < council_from:
         raise InvalidInput("council_until cannot precede council_from.", code="invalid_dates")
     if session.scalar(select(Cycle.id).where(Cycle.province_code == province_code, Cycle.year == year)):
-        raise Conflict(f"The {year} cycle of {province_name(province_code)} already exists.",
-                       code="cycle_exists")
-    cycle = Cycle(year=year, province_code=province_code, registration_opens=registration_opens,
-                  registration_closes=registration_closes, council_from=council_from,
-                  council_until=council_until,
-                  name=name.strip() or f"Chu trình OCOP {year} — {province_name(province_code)}")
+        raise Conflict(
+            f"The {year} cycle of {province_name(province_code)} already exists.", code="cycle_exists"
+        )
+    cycle = Cycle(
+        year=year,
+        province_code=province_code,
+        registration_opens=registration_opens,
+        registration_closes=registration_closes,
+        council_from=council_from,
+        council_until=council_until,
+        name=name.strip() or f"Chu trình OCOP {year} — {province_name(province_code)}",
+    )
     session.add(cycle)
     session.flush()
     return cycle
@@ -126,9 +144,17 @@ def close_cycle(session: Session, cycle: Cycle) -> Cycle:
 def open_cycles(session: Session, province_code: int, on: date | None = None) -> list[Cycle]:
     """Published cycles of the province whose registration has not closed yet."""
     on = on or today()
-    return list(session.scalars(select(Cycle).where(
-        Cycle.province_code == province_code, Cycle.status == "published",
-        Cycle.registration_closes >= on).order_by(Cycle.registration_opens)))
+    return list(
+        session.scalars(
+            select(Cycle)
+            .where(
+                Cycle.province_code == province_code,
+                Cycle.status == "published",
+                Cycle.registration_closes >= on,
+            )
+            .order_by(Cycle.registration_opens)
+        )
+    )
 
 
 def sheets(session: Session) -> list[ScoreSheet]:
@@ -138,21 +164,35 @@ def sheets(session: Session) -> list[ScoreSheet]:
 def get_sheet(session: Session, name: str) -> ScoreSheet:
     sheet = session.scalar(select(ScoreSheet).where(ScoreSheet.name == name))
     if sheet is None:
-        raise InvalidInput(f"Unknown product set {name!r}: name one of the office's score sheets.",
-                           code="unknown_product_set")
+        raise InvalidInput(
+            f"Unknown product set {name!r}: name one of the office's score sheets.",
+            code="unknown_product_set",
+        )
     return sheet
 
 
 # --- Registration and dossier (producer) -----------------------------------------------------
 
+
 def _previous_dossier(session: Session, product: Product) -> Dossier | None:
-    return session.scalar(select(Dossier).where(Dossier.product_id == product.id)
-                          .order_by(Dossier.id.desc()).limit(1))
+    return session.scalar(
+        select(Dossier).where(Dossier.product_id == product.id).order_by(Dossier.id.desc()).limit(1)
+    )
 
 
-def register(session: Session, producer: Producer, *, cycle_id: int, kind: str, group: str,
-             product_set: str, product_slug: str | None = None, name: str | None = None,
-             actor_id: int | None = None, on: date | None = None) -> Dossier:
+def register(
+    session: Session,
+    producer: Producer,
+    *,
+    cycle_id: int,
+    kind: str,
+    group: str,
+    product_set: str,
+    product_slug: str | None = None,
+    name: str | None = None,
+    actor_id: int | None = None,
+    on: date | None = None,
+) -> Dossier:
     """Register a product in an open cycle of the producer's province: a new product (created
     unpublished through catalog.services), or an existing one for re-evaluation or upgrade.
     A re-evaluation or upgrade dossier is pre-filled from the product's previous dossier."""
@@ -161,43 +201,62 @@ def register(session: Session, producer: Producer, *, cycle_id: int, kind: str, 
     if cycle is None or cycle.status == "draft" or cycle.province_code != producer.province_code:
         raise NotFound(f"No open cycle {cycle_id} for your province.")
     if cycle.status != "published" or not cycle.registration_opens <= on <= cycle.registration_closes:
-        raise Conflict(f"Registration for this cycle is open from {cycle.registration_opens} to "
-                       f"{cycle.registration_closes}.", code="registration_closed")
+        raise Conflict(
+            f"Registration for this cycle is open from {cycle.registration_opens} to "
+            f"{cycle.registration_closes}.",
+            code="registration_closed",
+        )
     if kind not in DOSSIER_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(DOSSIER_KINDS)}.", code="invalid_kind")
     if group not in GROUPS or group == "textile":
-        raise InvalidInput(f"Unknown group {group!r}; new evaluations use one of "
-                           f"{', '.join(g for g in GROUPS if g != 'textile')}.", code="invalid_group")
+        raise InvalidInput(
+            f"Unknown group {group!r}; new evaluations use one of "
+            f"{', '.join(g for g in GROUPS if g != 'textile')}.",
+            code="invalid_group",
+        )
     sheet = get_sheet(session, product_set)
     previous_cert = None
     if kind == "new":
         if not (name or "").strip():
             raise InvalidInput("A new product needs its name.", code="invalid_name")
         if product_slug:
-            raise InvalidInput("A new registration names a new product; use reevaluation or upgrade "
-                               "for an existing one.", code="invalid_kind")
-        product = catalog_services.create_product(session, producer, name=name.strip(), group=group,
-                                                  published=False)
+            raise InvalidInput(
+                "A new registration names a new product; use reevaluation or upgrade for an existing one.",
+                code="invalid_kind",
+            )
+        product = catalog_services.create_product(
+            session, producer, name=name.strip(), group=group, published=False
+        )
     else:
         if not product_slug:
-            raise InvalidInput(f"A {kind} registration names your existing product.",
-                               code="product_required")
+            raise InvalidInput(f"A {kind} registration names your existing product.", code="product_required")
         product = catalog_services.get_product(session, product_slug, producer=producer)
         current = current_certificate(product.certificates, on)
         previous_cert = current or latest_certificate(product.certificates, on)
         if previous_cert is None:
-            raise Conflict(f"{product.name} has no certificate to {kind}: register it as new.",
-                           code="no_certificate")
+            raise Conflict(
+                f"{product.name} has no certificate to {kind}: register it as new.", code="no_certificate"
+            )
         if kind == "upgrade" and (current is None or current.stars >= 5):
-            raise Conflict("An upgrade needs a current certificate of fewer than 5 stars.",
-                           code="cannot_upgrade")
-    if session.scalar(select(Dossier.id).where(Dossier.cycle_id == cycle.id,
-                                               Dossier.product_id == product.id)):
+            raise Conflict(
+                "An upgrade needs a current certificate of fewer than 5 stars.", code="cannot_upgrade"
+            )
+    if session.scalar(
+        select(Dossier.id).where(Dossier.cycle_id == cycle.id, Dossier.product_id == product.id)
+    ):
         raise Conflict(f"{product.name} is already registered in this cycle.", code="already_registered")
     before = _previous_dossier(session, product) if kind != "new" else None
-    dossier = Dossier(cycle=cycle, producer_id=producer.id, product=product, sheet=sheet, kind=kind,
-                      group=group, previous_certificate=previous_cert, self_assessment={},
-                      description=product.description or "")
+    dossier = Dossier(
+        cycle=cycle,
+        producer_id=producer.id,
+        product=product,
+        sheet=sheet,
+        kind=kind,
+        group=group,
+        previous_certificate=previous_cert,
+        self_assessment={},
+        description=product.description or "",
+    )
     if before is not None:
         for name_ in DOSSIER_FIELDS:
             setattr(dossier, name_, getattr(before, name_))
@@ -209,9 +268,14 @@ def register(session: Session, producer: Producer, *, cycle_id: int, kind: str, 
 
 
 def producer_dossiers(session: Session, producer: Producer) -> list[Dossier]:
-    return list(session.scalars(select(Dossier).where(Dossier.producer_id == producer.id)
-                                .options(selectinload(Dossier.product), selectinload(Dossier.cycle))
-                                .order_by(Dossier.id.desc())))
+    return list(
+        session.scalars(
+            select(Dossier)
+            .where(Dossier.producer_id == producer.id)
+            .options(selectinload(Dossier.product), selectinload(Dossier.cycle))
+            .order_by(Dossier.id.desc())
+        )
+    )
 
 
 def get_own_dossier(session: Session, producer: Producer, dossier_id: int) -> Dossier:
@@ -228,22 +292,28 @@ def _check_points(sheet: ScoreSheet, criteria: dict[str, int]) -> dict[Criterion
     for code, points in criteria.items():
         criterion = by_code.get(code)
         if criterion is None:
-            raise InvalidInput(f"{code!r} is not a criterion of the sheet {sheet.name!r}.",
-                               code="unknown_criterion")
+            raise InvalidInput(
+                f"{code!r} is not a criterion of the sheet {sheet.name!r}.", code="unknown_criterion"
+            )
         if isinstance(points, bool) or not isinstance(points, int) or points not in criterion.allowed_points:
-            raise InvalidInput(f"{points!r} is not a level of {code!r}: use one of "
-                               f"{', '.join(map(str, criterion.allowed_points))} "
-                               f"(at most {criterion.max_points}).", code="invalid_points")
+            raise InvalidInput(
+                f"{points!r} is not a level of {code!r}: use one of "
+                f"{', '.join(map(str, criterion.allowed_points))} "
+                f"(at most {criterion.max_points}).",
+                code="invalid_points",
+            )
         checked[criterion] = points
     return checked
 
 
-def update_dossier(session: Session, dossier: Dossier, *, self_assessment: dict | None = None,
-                   **fields) -> Dossier:
+def update_dossier(
+    session: Session, dossier: Dossier, *, self_assessment: dict | None = None, **fields
+) -> Dossier:
     """Save the draft (also after a return); a submitted dossier is read-only."""
     if not dossier.editable:
-        raise Conflict("The dossier was submitted: it is read-only until returned for completion.",
-                       code="dossier_locked")
+        raise Conflict(
+            "The dossier was submitted: it is read-only until returned for completion.", code="dossier_locked"
+        )
     unknown = set(fields) - set(DOSSIER_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown dossier fields: {', '.join(sorted(unknown))}.")
@@ -275,19 +345,24 @@ def evidence_dir() -> Path:
 def add_file(session: Session, dossier: Dossier, *, kind: str, filename: str, data: bytes) -> DossierFile:
     """Evidence: PDF or JPEG only (checked by the file's first bytes, not its name), ≤ 5 MB."""
     if not dossier.editable:
-        raise Conflict("The dossier was submitted: it is read-only until returned for completion.",
-                       code="dossier_locked")
+        raise Conflict(
+            "The dossier was submitted: it is read-only until returned for completion.", code="dossier_locked"
+        )
     if kind not in EVIDENCE_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(EVIDENCE_KINDS)}.", code="invalid_kind")
     if len(data) > MAX_EVIDENCE_BYTES:
-        raise DomainError(f"A file may be at most {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB.",
-                          code="file_too_large", status=413)
+        raise DomainError(
+            f"A file may be at most {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB.",
+            code="file_too_large",
+            status=413,
+        )
     if not data:
         raise InvalidInput("The file is empty.", code="empty_file")
     content_type = _sniff(data)
     if content_type is None:
-        raise DomainError("Only PDF or JPEG files are accepted as evidence.",
-                          code="unsupported_file", status=415)
+        raise DomainError(
+            "Only PDF or JPEG files are accepted as evidence.", code="unsupported_file", status=415
+        )
     if len(dossier.files) >= MAX_FILES:
         raise Conflict(f"A dossier holds at most {MAX_FILES} files.", code="too_many_files")
     folder = evidence_dir()
@@ -295,8 +370,14 @@ def add_file(session: Session, dossier: Dossier, *, kind: str, filename: str, da
     stored_as = f"{dossier.id}-{secrets.token_hex(12)}" + (".pdf" if content_type.endswith("pdf") else ".jpg")
     (folder / stored_as).write_bytes(data)
     clean_name = Path(filename or "").name[:200] or stored_as
-    row = DossierFile(dossier=dossier, kind=kind, filename=clean_name, stored_as=stored_as,
-                      content_type=content_type, size=len(data))
+    row = DossierFile(
+        dossier=dossier,
+        kind=kind,
+        filename=clean_name,
+        stored_as=stored_as,
+        content_type=content_type,
+        size=len(data),
+    )
     session.add(row)
     session.flush()
     return row
@@ -313,8 +394,11 @@ def submit(session: Session, dossier: Dossier, *, actor_id: int | None = None) -
     _require_status(dossier, "draft", "returned", doing="submitted")
     missing = [f for f in REQUIRED_FIELDS if not (getattr(dossier, f) or "").strip()]
     if missing:
-        raise InvalidInput(f"Fill in before submitting: {', '.join(missing)}.", code="incomplete_dossier",
-                           details={"missing": missing})
+        raise InvalidInput(
+            f"Fill in before submitting: {', '.join(missing)}.",
+            code="incomplete_dossier",
+            details={"missing": missing},
+        )
     dossier.status = "submitted"
     dossier.submitted_at = now()
     _event(session, dossier, "submitted", actor_id)
@@ -324,26 +408,36 @@ def submit(session: Session, dossier: Dossier, *, actor_id: int | None = None) -
 
 # --- Commune / ward pre-check ------------------------------------------------------------------
 
+
 def officer_dossiers(session: Session, officer) -> list[Dossier]:
     """The dossiers (not drafts) of producers located in the officer's ward."""
-    return list(session.scalars(
-        select(Dossier).join(Producer, Producer.id == Dossier.producer_id)
-        .where(Producer.ward_code == officer.ward_code, Dossier.status != "draft")
-        .options(selectinload(Dossier.product), selectinload(Dossier.producer))
-        .order_by(Dossier.status != "submitted", Dossier.id.desc())))
+    return list(
+        session.scalars(
+            select(Dossier)
+            .join(Producer, Producer.id == Dossier.producer_id)
+            .where(Producer.ward_code == officer.ward_code, Dossier.status != "draft")
+            .options(selectinload(Dossier.product), selectinload(Dossier.producer))
+            .order_by(Dossier.status != "submitted", Dossier.id.desc())
+        )
+    )
 
 
 def get_for_officer(session: Session, officer, dossier_id: int) -> Dossier:
     """Another ward's dossier (or a draft) answers 404."""
     dossier = session.get(Dossier, dossier_id)
-    if (dossier is None or officer.ward_code is None or dossier.producer.ward_code != officer.ward_code
-            or dossier.status == "draft"):
+    if (
+        dossier is None
+        or officer.ward_code is None
+        or dossier.producer.ward_code != officer.ward_code
+        or dossier.status == "draft"
+    ):
         raise NotFound(f"No dossier {dossier_id}.")
     return dossier
 
 
-def forward(session: Session, dossier: Dossier, *, actor_id: int | None = None,
-            comment: str | None = None) -> Dossier:
+def forward(
+    session: Session, dossier: Dossier, *, actor_id: int | None = None, comment: str | None = None
+) -> Dossier:
     _require_status(dossier, "submitted", doing="forwarded")
     dossier.status = "forwarded"
     dossier.forwarded_at = now()
@@ -353,8 +447,9 @@ def forward(session: Session, dossier: Dossier, *, actor_id: int | None = None,
     return dossier
 
 
-def return_for_completion(session: Session, dossier: Dossier, *, comment: str,
-                          actor_id: int | None = None) -> Dossier:
+def return_for_completion(
+    session: Session, dossier: Dossier, *, comment: str, actor_id: int | None = None
+) -> Dossier:
     """Back to the producer with what to complete; the producer is told by e-mail."""
     _require_status(dossier, "submitted", doing="returned")
     comment = (comment or "").strip()
@@ -364,11 +459,14 @@ def return_for_completion(session: Session, dossier: Dossier, *, comment: str,
     dossier.commune_comment = comment
     _event(session, dossier, "returned", actor_id, comment)
     session.flush()
-    _mail_producer(session, dossier.producer,
-                   f"Hồ sơ OCOP của {dossier.product.name} cần bổ sung",
-                   f"Hồ sơ đăng ký đánh giá OCOP của sản phẩm {dossier.product.name} đã được UBND "
-                   f"xã/phường trả lại để bổ sung:\n\n{comment}\n\nHãy bổ sung và nộp lại hồ sơ.\n\n"
-                   f"Your OCOP dossier for {dossier.product.name} was returned for completion: {comment}")
+    _mail_producer(
+        session,
+        dossier.producer,
+        f"Hồ sơ OCOP của {dossier.product.name} cần bổ sung",
+        f"Hồ sơ đăng ký đánh giá OCOP của sản phẩm {dossier.product.name} đã được UBND "
+        f"xã/phường trả lại để bổ sung:\n\n{comment}\n\nHãy bổ sung và nộp lại hồ sơ.\n\n"
+        f"Your OCOP dossier for {dossier.product.name} was returned for completion: {comment}",
+    )
     return dossier
 
 
@@ -382,8 +480,16 @@ def _mail_producer(session: Session, producer: Producer, subject: str, text: str
 
 # --- Councils and blind scoring ----------------------------------------------------------------
 
-def create_council(session: Session, *, cycle_id: int, members: list[str], dossiers: list[int],
-                   name: str = "", session_on: date | None = None) -> Council:
+
+def create_council(
+    session: Session,
+    *,
+    cycle_id: int,
+    members: list[str],
+    dossiers: list[int],
+    name: str = "",
+    session_on: date | None = None,
+) -> Council:
     """The provincial council of a session: its members (`council_member` users) and the
     forwarded dossiers of the cycle it scores."""
     from app.accounts.models import User
@@ -403,8 +509,9 @@ def create_council(session: Session, *, cycle_id: int, members: list[str], dossi
         if user.id not in seen:
             seen.add(user.id)
             council.members.append(CouncilMember(user=user))
-    rows = session.scalars(select(Dossier).where(Dossier.id.in_(dossiers)).order_by(Dossier.id)
-                           .with_for_update()).all()
+    rows = session.scalars(
+        select(Dossier).where(Dossier.id.in_(dossiers)).order_by(Dossier.id).with_for_update()
+    ).all()
     found = {d.id for d in rows}
     missing = [i for i in dossiers if i not in found]
     if missing:
@@ -429,18 +536,25 @@ def get_council(session: Session, council_id: int) -> Council:
 
 
 def member_dossiers(session: Session, member) -> list[Dossier]:
-    return list(session.scalars(
-        select(Dossier).join(CouncilMember, CouncilMember.council_id == Dossier.council_id)
-        .where(CouncilMember.user_id == member.id)
-        .options(selectinload(Dossier.product), selectinload(Dossier.cards))
-        .order_by(Dossier.id)))
+    return list(
+        session.scalars(
+            select(Dossier)
+            .join(CouncilMember, CouncilMember.council_id == Dossier.council_id)
+            .where(CouncilMember.user_id == member.id)
+            .options(selectinload(Dossier.product), selectinload(Dossier.cards))
+            .order_by(Dossier.id)
+        )
+    )
 
 
 def get_for_member(session: Session, member, dossier_id: int) -> Dossier:
     """A dossier of a council the member sits on; anything else answers 404."""
     dossier = session.get(Dossier, dossier_id)
-    if dossier is None or dossier.council is None or not any(
-            m.user_id == member.id for m in dossier.council.members):
+    if (
+        dossier is None
+        or dossier.council is None
+        or not any(m.user_id == member.id for m in dossier.council.members)
+    ):
         raise NotFound(f"No dossier {dossier_id}.")
     return dossier
 
@@ -481,8 +595,11 @@ def submit_scores(session: Session, dossier: Dossier, member) -> ScoreCard:
     scored = {s.criterion_id for s in card.scores} if card else set()
     missing = [c.code for c in dossier.sheet.criteria if c.id not in scored]
     if missing:
-        raise InvalidInput(f"Score every criterion before submitting; missing: {', '.join(missing)}.",
-                           code="scores_incomplete", details={"missing": missing})
+        raise InvalidInput(
+            f"Score every criterion before submitting; missing: {', '.join(missing)}.",
+            code="scores_incomplete",
+            details={"missing": missing},
+        )
     card.submitted_at = now()
     session.flush()
     return card
@@ -547,8 +664,7 @@ def panel(dossier: Dossier, member) -> tuple[Result, list[ScoreCard]]:
     """The other members' scores: hidden (403) until the member has submitted their own."""
     card = next((c for c in dossier.cards if c.member_id == member.id), None)
     if card is None or card.submitted_at is None:
-        raise Forbidden("Submit your own scores first: members score independently.",
-                        code="scores_hidden")
+        raise Forbidden("Submit your own scores first: members score independently.", code="scores_hidden")
     return result(dossier), [c for c in dossier.cards if c.submitted_at is not None]
 
 
@@ -558,8 +674,17 @@ def council_results(council: Council) -> list[Result]:
 
 # --- Decision ------------------------------------------------------------------------------------
 
-def record_decision(session: Session, *, decision_number: str, issued_on: date, issuer: str, level: str,
-                    dossier_ids: list[int], actor_id: int | None = None) -> Decision:
+
+def record_decision(
+    session: Session,
+    *,
+    decision_number: str,
+    issued_on: date,
+    issuer: str,
+    level: str,
+    dossier_ids: list[int],
+    actor_id: int | None = None,
+) -> Decision:
     """Record the People's Committee's (or the central level's) decision for dossiers the
     council ranked 3★ or more: one certificate per dossier through the catalogue's certificate
     service, all in one transaction (any refusal writes nothing). A 5★ ranking is proposed to
@@ -568,92 +693,142 @@ def record_decision(session: Session, *, decision_number: str, issued_on: date, 
         raise InvalidInput("Name the dossiers the decision recognises.", code="dossiers_required")
     if len(set(dossier_ids)) != len(dossier_ids):
         raise InvalidInput("A dossier is named twice.", code="duplicate_dossier")
-    rows = session.scalars(select(Dossier).where(Dossier.id.in_(dossier_ids)).order_by(Dossier.id)
-                           .with_for_update()).all()
+    rows = session.scalars(
+        select(Dossier).where(Dossier.id.in_(dossier_ids)).order_by(Dossier.id).with_for_update()
+    ).all()
     found = {d.id for d in rows}
     missing = [i for i in dossier_ids if i not in found]
     if missing:
         raise NotFound(f"No dossier {missing[0]}.")
-    decision = Decision(decision_number=decision_number.strip(), issued_on=issued_on, issuer=issuer.strip(),
-                        level=level, province_code=rows[0].cycle.province_code)
+    decision = Decision(
+        decision_number=decision_number.strip(),
+        issued_on=issued_on,
+        issuer=issuer.strip(),
+        level=level,
+        province_code=rows[0].cycle.province_code,
+    )
     session.add(decision)
     planned = []
     for dossier in rows:
         _require_status(dossier, "in_council", doing="decided")
         res = result(dossier)
         if not res.complete:
-            raise Conflict(f"Dossier {dossier.id}: {res.submitted} of {res.members} members have submitted "
-                           "their scores.", code="scoring_incomplete")
+            raise Conflict(
+                f"Dossier {dossier.id}: {res.submitted} of {res.members} members have submitted "
+                "their scores.",
+                code="scoring_incomplete",
+            )
         if res.stars is None:
-            why = (f"a mandatory criterion failed ({', '.join(res.mandatory_failed)})"
-                   if res.mandatory_failed else f"its score {res.score} is below 3★")
+            why = (
+                f"a mandatory criterion failed ({', '.join(res.mandatory_failed)})"
+                if res.mandatory_failed
+                else f"its score {res.score} is below 3★"
+            )
             raise Conflict(f"Dossier {dossier.id} is not ranked 3★ or more: {why}.", code="not_ranked")
         if res.stars == 5 and level != "central":
-            raise InvalidInput(f"Dossier {dossier.id} is ranked 5★: it is proposed to the central level, "
-                               "and only a central decision gives 5★.", code="invalid_level")
+            raise InvalidInput(
+                f"Dossier {dossier.id} is ranked 5★: it is proposed to the central level, "
+                "and only a central decision gives 5★.",
+                code="invalid_level",
+            )
         if level == "central" and res.stars != 5:
-            raise InvalidInput(f"Dossier {dossier.id} is ranked {res.stars}★: the central level decides "
-                               "only 5★; 3★ and 4★ come from the province.", code="invalid_level")
+            raise InvalidInput(
+                f"Dossier {dossier.id} is ranked {res.stars}★: the central level decides "
+                "only 5★; 3★ and 4★ come from the province.",
+                code="invalid_level",
+            )
         planned.append((dossier, res))
     catalog_services.check_decision_level(stars=planned[0][1].stars, level=level, issued_on=issued_on)
     for dossier, res in planned:
         cert = catalog_services.create_certificate(
-            session, dossier.product, stars=res.stars, score=res.score, level=level,
-            decision_number=decision.decision_number, issuer=decision.issuer, issued_on=issued_on)
+            session,
+            dossier.product,
+            stars=res.stars,
+            score=res.score,
+            level=level,
+            decision_number=decision.decision_number,
+            issuer=decision.issuer,
+            issued_on=issued_on,
+        )
         dossier.certificate = cert
         dossier.decision = decision
         dossier.status = "decided"
-        _event(session, dossier, "decided", actor_id, f"{decision.decision_number}: {res.stars}★, {res.score}")
+        _event(
+            session, dossier, "decided", actor_id, f"{decision.decision_number}: {res.stars}★, {res.score}"
+        )
     session.flush()
     for dossier, res in planned:
         product = dossier.product
         _mail_producer(
-            session, dossier.producer, f"{product.name} được công nhận OCOP {res.stars} sao",
+            session,
+            dossier.producer,
+            f"{product.name} được công nhận OCOP {res.stars} sao",
             f"Chúc mừng! Sản phẩm {product.name} được công nhận OCOP {res.stars} sao ({res.score} điểm) "
             f"theo quyết định {decision.decision_number} ngày {issued_on:%d/%m/%Y}.\n\n"
             "Các bước tiếp theo: đặt giá bán và đăng bán sản phẩm, nhập hàng vào kho, in tem OCOP cho "
             "từng lô. Sản phẩm được bán trên OCOP Market ngay khi bạn đăng bán.\n\n"
             f"{product.name} was recognised as a {res.stars}-star OCOP product. Next steps: set a price "
-            "and publish it, receive stock, print OCOP stamps for each lot.")
+            "and publish it, receive stock, print OCOP stamps for each lot.",
+        )
     return decision
 
 
 def recent_decisions(session: Session, limit: int = 20) -> list[Decision]:
-    return list(session.scalars(select(Decision).options(selectinload(Decision.dossiers))
-                                .order_by(Decision.issued_on.desc(), Decision.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(Decision)
+            .options(selectinload(Decision.dossiers))
+            .order_by(Decision.issued_on.desc(), Decision.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def central_package(dossier: Dossier) -> dict:
     """A provincial 5★ ranking proposed to the central council: the dossier and its scores."""
     res = result(dossier)
     if res.stars != 5:
-        raise Conflict("Only a product ranked 5★ by the province is proposed to the central level.",
-                       code="not_five_stars")
+        raise Conflict(
+            "Only a product ranked 5★ by the province is proposed to the central level.",
+            code="not_five_stars",
+        )
     return {
-        "dossier": dossier.id, "product": dossier.product.name, "producer": dossier.producer.name,
-        "tax_code": dossier.producer.tax_code, "group": dossier.group, "product_set": dossier.sheet.name,
+        "dossier": dossier.id,
+        "product": dossier.product.name,
+        "producer": dossier.producer.name,
+        "tax_code": dossier.producer.tax_code,
+        "group": dossier.group,
+        "product_set": dossier.sheet.name,
         "cycle": {"year": dossier.cycle.year, "province_code": dossier.cycle.province_code},
         "fields": {f: getattr(dossier, f) for f in DOSSIER_FIELDS},
         "files": [{"kind": f.kind, "filename": f.filename, "size": f.size} for f in dossier.files],
-        "score": res.shown, "stars": res.stars, "totals": res.totals,
-        "scores": [{"criterion": s.criterion.code, "part": s.criterion.part, "points": s.points,
-                    "member": i + 1}
-                   for i, card in enumerate(c for c in dossier.cards if c.submitted_at)
-                   for s in card.scores],
+        "score": res.shown,
+        "stars": res.stars,
+        "totals": res.totals,
+        "scores": [
+            {"criterion": s.criterion.code, "part": s.criterion.part, "points": s.points, "member": i + 1}
+            for i, card in enumerate(c for c in dossier.cards if c.submitted_at)
+            for s in card.scores
+        ],
     }
 
 
 # --- Re-evaluation invitations -------------------------------------------------------------------
 
-def due_for_reevaluation(session: Session, on: date | None = None,
-                         producer: Producer | None = None) -> list[Certificate]:
+
+def due_for_reevaluation(
+    session: Session, on: date | None = None, producer: Producer | None = None
+) -> list[Certificate]:
     """Current certificates in their last 6 months (DOMAIN §11: invite from 6 months before
     valid_until) whose product has no newer certificate taking over."""
     on = on or today()
-    query = (select(Certificate).join(Product).where(
-        Certificate.valid_until >= on, Certificate.valid_until <= add_months(on, INVITE_MONTHS))
+    query = (
+        select(Certificate)
+        .join(Product)
+        .where(Certificate.valid_until >= on, Certificate.valid_until <= add_months(on, INVITE_MONTHS))
         .options(selectinload(Certificate.product).selectinload(Product.certificates))
-        .order_by(Certificate.valid_until, Certificate.id))
+        .order_by(Certificate.valid_until, Certificate.id)
+    )
     if producer is not None:
         query = query.where(Product.producer_id == producer.id)
     due = []
@@ -678,12 +853,15 @@ def send_invites(session: Session, on: date | None = None) -> int:
             continue
         product = cert.product
         _mail_producer(
-            session, product.producer, f"Mời đăng ký đánh giá lại OCOP: {product.name}",
+            session,
+            product.producer,
+            f"Mời đăng ký đánh giá lại OCOP: {product.name}",
             f"Giấy chứng nhận OCOP {cert.stars} sao của {product.name} (QĐ {cert.decision_number}) hết hạn "
             f"ngày {cert.valid_until:%d/%m/%Y}. Hãy đăng ký đánh giá lại trong chu trình OCOP của tỉnh: "
             "hồ sơ được điền sẵn từ hồ sơ hiện tại.\n\n"
             f"The OCOP certificate of {product.name} ends on {cert.valid_until.isoformat()}: register it for "
-            "re-evaluation in the province's OCOP cycle (the dossier is pre-filled).")
+            "re-evaluation in the province's OCOP cycle (the dossier is pre-filled).",
+        )
         session.add(ReevaluationInvite(certificate_id=cert.id, sent_on=on))
         sent += 1
     session.flush()
@@ -691,6 +869,7 @@ def send_invites(session: Session, on: date | None = None) -> int:
 
 
 # --- The product's timeline (office) ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class TimelineEntry:
@@ -704,8 +883,11 @@ def timeline(session: Session, product: Product) -> list[TimelineEntry]:
     from app.clock import local
 
     entries = []
-    dossiers = session.scalars(select(Dossier).where(Dossier.product_id == product.id)
-                               .options(selectinload(Dossier.events), selectinload(Dossier.cycle))).all()
+    dossiers = session.scalars(
+        select(Dossier)
+        .where(Dossier.product_id == product.id)
+        .options(selectinload(Dossier.events), selectinload(Dossier.cycle))
+    ).all()
     for dossier in dossiers:
         for ev in dossier.events:
             at = local(ev.at).date() if ev.at else today()
@@ -713,17 +895,29 @@ def timeline(session: Session, product: Product) -> list[TimelineEntry]:
             entries.append(TimelineEntry(at, ev.action, text))
         res = result(dossier)
         if res.complete:
-            entries.append(TimelineEntry(
-                max(c.submitted_at for c in dossier.cards if c.submitted_at).date(), "scored",
-                f"{res.shown} ({', '.join(map(str, res.totals))})"
-                + (f" → {res.stars}★" if res.stars else " → not ranked")))
+            entries.append(
+                TimelineEntry(
+                    max(c.submitted_at for c in dossier.cards if c.submitted_at).date(),
+                    "scored",
+                    f"{res.shown} ({', '.join(map(str, res.totals))})"
+                    + (f" → {res.stars}★" if res.stars else " → not ranked"),
+                )
+            )
     for cert in product.certificates:
-        entries.append(TimelineEntry(cert.issued_on, "certificate",
-                                     f"{cert.decision_number} · {cert.stars}★ · {cert.score} · {cert.issuer} "
-                                     f"({cert.level}) → {cert.valid_until.isoformat()}"))
+        entries.append(
+            TimelineEntry(
+                cert.issued_on,
+                "certificate",
+                f"{cert.decision_number} · {cert.stars}★ · {cert.score} · {cert.issuer} "
+                f"({cert.level}) → {cert.valid_until.isoformat()}",
+            )
+        )
         if cert.revoked_on:
-            entries.append(TimelineEntry(cert.revoked_on, "revoked",
-                                         f"{cert.decision_number}: {cert.revoke_reason or ''}"))
+            entries.append(
+                TimelineEntry(
+                    cert.revoked_on, "revoked", f"{cert.decision_number}: {cert.revoke_reason or ''}"
+                )
+            )
     return sorted(entries, key=lambda e: e.on)
 
 

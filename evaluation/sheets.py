@@ -48,8 +48,10 @@ class SheetImportError(InvalidInput):
     code = "invalid_sheet"
 
     def __init__(self, errors: list[str]):
-        super().__init__("The score-sheet file was refused, nothing was imported: " + "; ".join(errors),
-                         details={"lines": errors})
+        super().__init__(
+            "The score-sheet file was refused, nothing was imported: " + "; ".join(errors),
+            details={"lines": errors},
+        )
         self.errors = errors
 
 
@@ -106,12 +108,16 @@ def parse_sheets(text: str) -> tuple[dict[str, ParsedSheet], list[str]]:
         if known is None:
             known = parsed.criteria[criterion] = _Criterion(line=line, part=part, mandatory=mandatory)
         elif known.part != part:
-            errors.append(f"line {line}: criterion {criterion!r} is in part {known.part} on line "
-                          f"{known.line}, not {part}")
+            errors.append(
+                f"line {line}: criterion {criterion!r} is in part {known.part} on line "
+                f"{known.line}, not {part}"
+            )
             continue
         elif known.mandatory != mandatory:
-            errors.append(f"line {line}: criterion {criterion!r} is "
-                          f"{'mandatory' if known.mandatory else 'not mandatory'} on line {known.line}")
+            errors.append(
+                f"line {line}: criterion {criterion!r} is "
+                f"{'mandatory' if known.mandatory else 'not mandatory'} on line {known.line}"
+            )
             continue
         if any(p == points for _, p, _ in known.levels):
             errors.append(f"line {line}: criterion {criterion!r} already has a level worth {points} points")
@@ -123,8 +129,10 @@ def parse_sheets(text: str) -> tuple[dict[str, ParsedSheet], list[str]]:
             if total != PART_MAXIMA[part]:
                 rows = [c.line for c in sheet.criteria.values() if c.part == part]
                 line = min(rows) if rows else sheet.line
-                errors.append(f"line {line}: sheet {sheet.name!r} part {part} reaches {total} points, "
-                              f"not {PART_MAXIMA[part]} (a criterion counts its highest level)")
+                errors.append(
+                    f"line {line}: sheet {sheet.name!r} part {part} reaches {total} points, "
+                    f"not {PART_MAXIMA[part]} (a criterion counts its highest level)"
+                )
     if not sheets and not errors:
         errors.append("line 2: the file has no rows")
     return sheets, sorted(errors, key=lambda e: int(e.split(":")[0].removeprefix("line ")))
@@ -142,10 +150,16 @@ def import_sheets(session: Session, text: str, *, sample: bool = False) -> list[
     for sheet in parsed.values():
         row = ScoreSheet(name=sheet.name, sample=sample)
         for position, (code, crit) in enumerate(sheet.criteria.items()):
-            row.criteria.append(Criterion(
-                part=crit.part, code=code, position=position, mandatory=crit.mandatory,
-                max_points=crit.max_points,
-                levels=[CriterionLevel(label=label, points=points) for label, points, _ in crit.levels]))
+            row.criteria.append(
+                Criterion(
+                    part=crit.part,
+                    code=code,
+                    position=position,
+                    mandatory=crit.mandatory,
+                    max_points=crit.max_points,
+                    levels=[CriterionLevel(label=label, points=points) for label, points, _ in crit.levels],
+                )
+            )
         session.add(row)
         created.append(row)
     session.flush()
@@ -156,6 +170,8 @@ def import_sheets_bytes(session: Session, data: bytes, *, sample: bool = False) 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = data[:err.start].count(b"\n") + 1
-        raise SheetImportError([f"line {line}: the file is not UTF-8 text (save it as 'CSV UTF-8')"]) from None
+        line = data[: err.start].count(b"\n") + 1
+        raise SheetImportError(
+            [f"line {line}: the file is not UTF-8 text (save it as 'CSV UTF-8')"]
+        ) from None
     return import_sheets(session, text, sample=sample)

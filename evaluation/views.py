@@ -6,6 +6,7 @@ the form, call one service, commit through `attempt`, render."""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -15,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -45,9 +45,12 @@ EVIDENCE_LABELS = {
     "other": _l("Tài liệu khác"),
 }
 STATUS_LABELS = {
-    "draft": _l("Bản nháp"), "submitted": _l("Đã nộp — chờ xã/phường kiểm tra"),
-    "returned": _l("Trả lại để bổ sung"), "forwarded": _l("Đã chuyển lên tỉnh"),
-    "in_council": _l("Hội đồng đang chấm"), "decided": _l("Đã có quyết định"),
+    "draft": _l("Bản nháp"),
+    "submitted": _l("Đã nộp — chờ xã/phường kiểm tra"),
+    "returned": _l("Trả lại để bổ sung"),
+    "forwarded": _l("Đã chuyển lên tỉnh"),
+    "in_council": _l("Hội đồng đang chấm"),
+    "decided": _l("Đã có quyết định"),
 }
 
 
@@ -59,9 +62,11 @@ def labels():
 @bp.app_template_global()
 def cycle_board_for(producer) -> dict:
     """The producer dashboard's part of the cycle: open cycles, invitations, returned dossiers."""
-    return {"cycles": services.open_cycles(db.session, producer.province_code),
-            "due": services.due_for_reevaluation(db.session, producer=producer),
-            "returned": [d for d in services.producer_dossiers(db.session, producer) if d.status == "returned"]}
+    return {
+        "cycles": services.open_cycles(db.session, producer.province_code),
+        "due": services.due_for_reevaluation(db.session, producer=producer),
+        "returned": [d for d in services.producer_dossiers(db.session, producer) if d.status == "returned"],
+    }
 
 
 def _int(name: str) -> int:
@@ -89,30 +94,44 @@ def _producer():
 
 # --- Producer --------------------------------------------------------------------------------------
 
+
 @bp.get("/seller/dossiers")
 @roles_required("producer")
 def seller_dossiers():
     producer = _producer()
-    products = db.session.scalars(select(Product).where(Product.producer_id == producer.id)
-                                  .order_by(Product.name)).all()
+    products = db.session.scalars(
+        select(Product).where(Product.producer_id == producer.id).order_by(Product.name)
+    ).all()
     return render_template(
-        "evaluation/seller_dossiers.html", producer=producer,
+        "evaluation/seller_dossiers.html",
+        producer=producer,
         cycles=services.open_cycles(db.session, producer.province_code),
         dossiers=services.producer_dossiers(db.session, producer),
         due=services.due_for_reevaluation(db.session, producer=producer),
-        sheets=services.sheets(db.session), products=products,
-        groups=[g for g in GROUPS if g != "textile"], today=today())
+        sheets=services.sheets(db.session),
+        products=products,
+        groups=[g for g in GROUPS if g != "textile"],
+        today=today(),
+    )
 
 
 @bp.post("/seller/dossiers")
 @roles_required("producer")
 def seller_register():
     producer = _producer()
-    dossier = attempt(lambda: services.register(
-        db.session, producer, cycle_id=_int("cycle"), kind=request.form.get("kind", "new"),
-        group=request.form.get("group", ""), product_set=request.form.get("product_set", ""),
-        product_slug=request.form.get("product") or None, name=request.form.get("name") or None,
-        actor_id=current_user.id))
+    dossier = attempt(
+        lambda: services.register(
+            db.session,
+            producer,
+            cycle_id=_int("cycle"),
+            kind=request.form.get("kind", "new"),
+            group=request.form.get("group", ""),
+            product_set=request.form.get("product_set", ""),
+            product_slug=request.form.get("product") or None,
+            name=request.form.get("name") or None,
+            actor_id=current_user.id,
+        )
+    )
     if dossier is REFUSED:
         return redirect(url_for("evaluation.seller_dossiers"))
     flash(_("Đã đăng ký. Hãy điền hồ sơ và nộp trước hạn."), "success")
@@ -130,22 +149,28 @@ def seller_dossier(dossier_id: int):
         for criterion in dossier.sheet.criteria:
             value = request.form.get(f"c{criterion.id}", "")
             if value.strip():
-                try:
-                    assessment[criterion.code] = int(value)
-                except ValueError:
-                    pass
-        saved = attempt(lambda: services.update_dossier(db.session, dossier, self_assessment=assessment,
-                                                        **fields))
+                # A tampered value is refused by the service with the criterion's levels.
+                assessment[criterion.code] = int(value) if value.strip().isdigit() else -1
+        saved = attempt(
+            lambda: services.update_dossier(db.session, dossier, self_assessment=assessment, **fields)
+        )
         if saved is not REFUSED:
             if action == "submit":
-                if attempt(lambda: services.submit(db.session, dossier, actor_id=current_user.id)) is not REFUSED:
+                if (
+                    attempt(lambda: services.submit(db.session, dossier, actor_id=current_user.id))
+                    is not REFUSED
+                ):
                     flash(_("Đã nộp hồ sơ cho UBND xã/phường."), "success")
             else:
                 flash(_("Đã lưu bản nháp."), "success")
         return redirect(url_for("evaluation.seller_dossier", dossier_id=dossier.id))
-    return render_template("evaluation/seller_dossier.html", dossier=dossier,
-                           checklist=services.checklist(dossier), kinds=EVIDENCE_KINDS,
-                           max_mb=services.MAX_EVIDENCE_BYTES // (1024 * 1024))
+    return render_template(
+        "evaluation/seller_dossier.html",
+        dossier=dossier,
+        checklist=services.checklist(dossier),
+        kinds=EVIDENCE_KINDS,
+        max_mb=services.MAX_EVIDENCE_BYTES // (1024 * 1024),
+    )
 
 
 @bp.post("/seller/dossiers/<int:dossier_id>/files")
@@ -157,8 +182,18 @@ def seller_upload(dossier_id: int):
         flash(_("Hãy chọn một tệp PDF hoặc JPEG."), "error")
     else:
         data = upload.stream.read(services.MAX_EVIDENCE_BYTES + 1)
-        if attempt(lambda: services.add_file(db.session, dossier, kind=request.form.get("kind", "other"),
-                                             filename=upload.filename, data=data)) is not REFUSED:
+        if (
+            attempt(
+                lambda: services.add_file(
+                    db.session,
+                    dossier,
+                    kind=request.form.get("kind", "other"),
+                    filename=upload.filename,
+                    data=data,
+                )
+            )
+            is not REFUSED
+        ):
             flash(_("Đã tải lên %(name)s.", name=upload.filename), "success")
     return redirect(url_for("evaluation.seller_dossier", dossier_id=dossier.id))
 
@@ -172,7 +207,9 @@ def _can_read(dossier: Dossier) -> bool:
     if role == "commune_officer":
         return dossier.producer.ward_code == current_user.ward_code and dossier.status != "draft"
     if role == "council_member":
-        return dossier.council is not None and any(m.user_id == current_user.id for m in dossier.council.members)
+        return dossier.council is not None and any(
+            m.user_id == current_user.id for m in dossier.council.members
+        )
     return False
 
 
@@ -183,19 +220,31 @@ def evidence(dossier_id: int, file_id: int):
     row = db.session.get(DossierFile, file_id)
     if row is None or row.dossier_id != dossier_id or not _can_read(row.dossier):
         raise NotFound(_("Không có tệp này."))
-    return send_file(services.evidence_dir() / row.stored_as, mimetype=row.content_type,
-                     download_name=row.filename, as_attachment=row.content_type != "application/pdf")
+    data = (services.evidence_dir() / row.stored_as).read_bytes()  # ≤ 5 MB by the upload rule
+    disposition = "inline" if row.content_type == "application/pdf" else "attachment"
+    return Response(
+        data,
+        mimetype=row.content_type,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(row.filename)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 # --- Commune / ward officer ----------------------------------------------------------------------------
+
 
 @bp.get("/commune/")
 @roles_required("commune_officer")
 def commune_home():
     from catalog.regions import ward_name
 
-    return render_template("evaluation/commune_dossiers.html", dossiers=services.officer_dossiers(
-        db.session, current_user), ward=ward_name(current_user.ward_code) if current_user.ward_code else "")
+    return render_template(
+        "evaluation/commune_dossiers.html",
+        dossiers=services.officer_dossiers(db.session, current_user),
+        ward=ward_name(current_user.ward_code) if current_user.ward_code else "",
+    )
 
 
 @bp.route("/commune/dossiers/<int:dossier_id>", methods=["GET", "POST"])
@@ -205,22 +254,28 @@ def commune_dossier(dossier_id: int):
     if request.method == "POST":
         comment = request.form.get("comment", "")
         if request.form.get("action") == "return":
-            done = attempt(lambda: services.return_for_completion(db.session, dossier, comment=comment,
-                                                                  actor_id=current_user.id))
+            done = attempt(
+                lambda: services.return_for_completion(
+                    db.session, dossier, comment=comment, actor_id=current_user.id
+                )
+            )
             message = _("Đã trả hồ sơ để bổ sung; chủ thể được báo qua e-mail.")
         else:
-            done = attempt(lambda: services.forward(db.session, dossier, comment=comment,
-                                                    actor_id=current_user.id))
+            done = attempt(
+                lambda: services.forward(db.session, dossier, comment=comment, actor_id=current_user.id)
+            )
             message = _("Đã chuyển hồ sơ lên tỉnh.")
         if done is not REFUSED:
             flash(message, "success")
             return redirect(url_for("evaluation.commune_home"))
         return redirect(url_for("evaluation.commune_dossier", dossier_id=dossier.id))
-    return render_template("evaluation/commune_dossier.html", dossier=dossier,
-                           checklist=services.checklist(dossier))
+    return render_template(
+        "evaluation/commune_dossier.html", dossier=dossier, checklist=services.checklist(dossier)
+    )
 
 
 # --- Council member -----------------------------------------------------------------------------------
+
 
 @bp.get("/council/")
 @roles_required("council_member")
@@ -245,8 +300,11 @@ def council_dossier(dossier_id: int):
                     scores[criterion.code] = int(value)
                 except ValueError:
                     scores[criterion.code] = -1  # refused by the service with the criterion's levels
-        saved = attempt(lambda: services.save_scores(db.session, dossier, current_user, scores)) if scores \
+        saved = (
+            attempt(lambda: services.save_scores(db.session, dossier, current_user, scores))
+            if scores
             else None
+        )
         if saved is not REFUSED:
             if request.form.get("action") == "submit":
                 if attempt(lambda: services.submit_scores(db.session, dossier, current_user)) is not REFUSED:
@@ -259,28 +317,42 @@ def council_dossier(dossier_id: int):
     panel = None
     if card is not None and card.submitted_at is not None:
         panel = services.panel(dossier, current_user)
-    return render_template("evaluation/council_dossier.html", dossier=dossier, card=card, given=given,
-                           panel=panel)
+    return render_template(
+        "evaluation/council_dossier.html", dossier=dossier, card=card, given=given, panel=panel
+    )
 
 
 # --- Office -------------------------------------------------------------------------------------------
+
 
 @bp.route("/admin/cycles", methods=["GET", "POST"])
 @roles_required("admin")
 def admin_cycles():
     if request.method == "POST":
-        cycle = attempt(lambda: services.create_cycle(
-            db.session, year=_int("year"), province_code=_int("province_code"),
-            registration_opens=_date("registration_opens"), registration_closes=_date("registration_closes"),
-            council_from=_date("council_from", False), council_until=_date("council_until", False),
-            name=request.form.get("name", "")))
+        cycle = attempt(
+            lambda: services.create_cycle(
+                db.session,
+                year=_int("year"),
+                province_code=_int("province_code"),
+                registration_opens=_date("registration_opens"),
+                registration_closes=_date("registration_closes"),
+                council_from=_date("council_from", False),
+                council_until=_date("council_until", False),
+                name=request.form.get("name", ""),
+            )
+        )
         if cycle is not REFUSED:
             flash(_("Đã mở chu trình (bản nháp). Công bố để chủ thể đăng ký."), "success")
             return redirect(url_for("evaluation.admin_cycle", cycle_id=cycle.id))
         return redirect(url_for("evaluation.admin_cycles"))
     cycles = db.session.scalars(select(Cycle).order_by(Cycle.year.desc(), Cycle.id.desc())).all()
-    return render_template("evaluation/admin_cycles.html", cycles=cycles, provinces=provinces(),
-                           sheets=services.sheets(db.session), today=today())
+    return render_template(
+        "evaluation/admin_cycles.html",
+        cycles=cycles,
+        provinces=provinces(),
+        sheets=services.sheets(db.session),
+        today=today(),
+    )
 
 
 @bp.post("/admin/score-sheets")
@@ -291,8 +363,14 @@ def admin_import_sheets():
     try:
         created = sheets.import_sheets_bytes(db.session, data)
         db.session.commit()
-        flash(_("Đã nhập %(n)d phiếu chấm: %(names)s", n=len(created), names=", ".join(s.name for s in created)),
-              "success")
+        flash(
+            _(
+                "Đã nhập %(n)d phiếu chấm: %(names)s",
+                n=len(created),
+                names=", ".join(s.name for s in created),
+            ),
+            "success",
+        )
     except sheets.SheetImportError as err:
         db.session.rollback()
         for line in err.errors[:50]:
@@ -313,24 +391,39 @@ def admin_cycle(cycle_id: int):
             if attempt(lambda: services.close_cycle(db.session, cycle)) is not REFUSED:
                 flash(_("Đã đóng chu trình."), "success")
         elif action == "council":
-            council = attempt(lambda: services.create_council(
-                db.session, cycle_id=cycle.id, members=request.form.getlist("members"),
-                dossiers=[int(x) for x in request.form.getlist("dossiers") if x.isdigit()],
-                name=request.form.get("name", ""), session_on=_date("session_on", False)))
+            council = attempt(
+                lambda: services.create_council(
+                    db.session,
+                    cycle_id=cycle.id,
+                    members=request.form.getlist("members"),
+                    dossiers=[int(x) for x in request.form.getlist("dossiers") if x.isdigit()],
+                    name=request.form.get("name", ""),
+                    session_on=_date("session_on", False),
+                )
+            )
             if council is not REFUSED:
                 flash(_("Đã lập hội đồng."), "success")
                 return redirect(url_for("evaluation.admin_council", council_id=council.id))
         return redirect(url_for("evaluation.admin_cycle", cycle_id=cycle.id))
     from app.accounts.models import User
 
-    dossiers = db.session.scalars(select(Dossier).where(Dossier.cycle_id == cycle.id)
-                                  .options(selectinload(Dossier.product), selectinload(Dossier.producer))
-                                  .order_by(Dossier.id)).all()
-    councils = db.session.scalars(select(Council).where(Council.cycle_id == cycle.id).order_by(Council.id)).all()
-    members = db.session.scalars(select(User).where(User.role == "council_member", User.active.is_(True))
-                                 .order_by(User.name, User.email)).all()
-    return render_template("evaluation/admin_cycle.html", cycle=cycle, dossiers=dossiers, councils=councils,
-                           members=members)
+    dossiers = db.session.scalars(
+        select(Dossier)
+        .where(Dossier.cycle_id == cycle.id)
+        .options(selectinload(Dossier.product), selectinload(Dossier.producer))
+        .order_by(Dossier.id)
+    ).all()
+    councils = db.session.scalars(
+        select(Council).where(Council.cycle_id == cycle.id).order_by(Council.id)
+    ).all()
+    members = db.session.scalars(
+        select(User)
+        .where(User.role == "council_member", User.active.is_(True))
+        .order_by(User.name, User.email)
+    ).all()
+    return render_template(
+        "evaluation/admin_cycle.html", cycle=cycle, dossiers=dossiers, councils=councils, members=members
+    )
 
 
 @bp.route("/admin/councils/<int:council_id>", methods=["GET", "POST"])
@@ -338,17 +431,29 @@ def admin_cycle(cycle_id: int):
 def admin_council(council_id: int):
     council = services.get_council(db.session, council_id)
     if request.method == "POST":
-        decision = attempt(lambda: services.record_decision(
-            db.session, decision_number=request.form.get("decision_number", ""), issued_on=_date("issued_on"),
-            issuer=request.form.get("issuer", ""), level=request.form.get("level", ""),
-            dossier_ids=[int(x) for x in request.form.getlist("dossiers") if x.isdigit()],
-            actor_id=current_user.id))
+        decision = attempt(
+            lambda: services.record_decision(
+                db.session,
+                decision_number=request.form.get("decision_number", ""),
+                issued_on=_date("issued_on"),
+                issuer=request.form.get("issuer", ""),
+                level=request.form.get("level", ""),
+                dossier_ids=[int(x) for x in request.form.getlist("dossiers") if x.isdigit()],
+                actor_id=current_user.id,
+            )
+        )
         if decision is not REFUSED:
-            flash(_("Đã ghi quyết định %(n)s; giấy chứng nhận đã được tạo.", n=decision.decision_number),
-                  "success")
+            flash(
+                _("Đã ghi quyết định %(n)s; giấy chứng nhận đã được tạo.", n=decision.decision_number),
+                "success",
+            )
         return redirect(url_for("evaluation.admin_council", council_id=council.id))
-    return render_template("evaluation/admin_council.html", council=council,
-                           results=services.council_results(council), today=today())
+    return render_template(
+        "evaluation/admin_council.html",
+        council=council,
+        results=services.council_results(council),
+        today=today(),
+    )
 
 
 @bp.get("/admin/cycle/products/<slug>")
@@ -357,8 +462,9 @@ def admin_timeline(slug: str):
     from catalog.services import get_product
 
     product = get_product(db.session, slug)
-    return render_template("evaluation/admin_timeline.html", product=product,
-                           entries=services.timeline(db.session, product))
+    return render_template(
+        "evaluation/admin_timeline.html", product=product, entries=services.timeline(db.session, product)
+    )
 
 
 @bp.get("/admin/decisions/<int:decision_id>/annex.pdf")
@@ -369,13 +475,18 @@ def decision_annex(decision_id: int):
     decision = db.session.get(Decision, decision_id)
     if decision is None:
         raise NotFound(_("Không có quyết định này."))
-    return Response(annex.render(decision), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="annex-{decision.id}.pdf"'})
+    return Response(
+        annex.render(decision),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="annex-{decision.id}.pdf"'},
+    )
 
 
 # --- Public -------------------------------------------------------------------------------------------
 
+
 @bp.get("/ocop/decisions")
 def public_decisions():
-    return render_template("evaluation/public_decisions.html",
-                           decisions=services.recent_decisions(db.session, 30))
+    return render_template(
+        "evaluation/public_decisions.html", decisions=services.recent_decisions(db.session, 30)
+    )

@@ -16,8 +16,12 @@ from evaluation.demo import sample_csv
 from tests.factories import auth, make_producer, make_token
 
 SHEET = "MẪU THỬ – kiểm thử"
-TEXT = {"description": "Mô tả sản phẩm", "raw_materials": "Gạo địa phương", "labour": "Lao động xã",
-        "story": "Câu chuyện của làng"}
+TEXT = {
+    "description": "Mô tả sản phẩm",
+    "raw_materials": "Gạo địa phương",
+    "labour": "Lao động xã",
+    "story": "Câu chuyện của làng",
+}
 
 
 @dataclass
@@ -35,12 +39,20 @@ class World:
             self.tokens[who.email] = make_token(who)
         return auth(self.tokens[who.email])
 
-    def dossier(self, status: str = "draft", *, name: str | None = None, producer=None, kind="new",
-                product=None):
+    def dossier(
+        self, status: str = "draft", *, name: str | None = None, producer=None, kind="new", product=None
+    ):
         producer = producer or self.producer
-        dossier = services.register(db.session, producer, cycle_id=self.cycle.id, kind=kind, group="food",
-                                    product_set=SHEET, name=None if product else (name or f"SP {_n()}"),
-                                    product_slug=product.slug if product else None)
+        dossier = services.register(
+            db.session,
+            producer,
+            cycle_id=self.cycle.id,
+            kind=kind,
+            group="food",
+            product_set=SHEET,
+            name=None if product else (name or f"SP {_n()}"),
+            product_slug=product.slug if product else None,
+        )
         services.update_dossier(db.session, dossier, **TEXT)
         if status == "draft":
             return dossier
@@ -50,8 +62,9 @@ class World:
         services.forward(db.session, dossier)
         if status == "forwarded":
             return dossier
-        services.create_council(db.session, cycle_id=self.cycle.id, members=[m.email for m in self.members],
-                                dossiers=[dossier.id])
+        services.create_council(
+            db.session, cycle_id=self.cycle.id, members=[m.email for m in self.members], dossiers=[dossier.id]
+        )
         return dossier
 
     def score(self, dossier, member, total: int | None = None, *, zero=(), submit=True):
@@ -95,19 +108,29 @@ def plan_scores(sheet, total: int | None, zero=()) -> dict[str, int]:
 
 
 def make_user(role: str, **kw):
-    return create_user(db.session, email=f"{role}{_n()}@example.com", password="correct horse", role=role, **kw)
+    return create_user(
+        db.session, email=f"{role}{_n()}@example.com", password="correct horse", role=role, **kw
+    )
 
 
 @pytest.fixture
 def world(db_session):
     on = today()
-    cycle = services.create_cycle(db.session, year=on.year, province_code=92,
-                                  registration_opens=on - timedelta(days=10),
-                                  registration_closes=on + timedelta(days=10))
+    cycle = services.create_cycle(
+        db.session,
+        year=on.year,
+        province_code=92,
+        registration_opens=on - timedelta(days=10),
+        registration_closes=on + timedelta(days=10),
+    )
     services.publish_cycle(db.session, cycle)
     (sheet,) = sheets.import_sheets(db.session, sample_csv(SHEET), sample=True)
     producer = make_producer(province_code=92, ward_code=31135, email="producer@example.com")
-    return World(cycle=cycle, sheet=sheet, producer=producer,
-                 producer_user=make_user("producer", producer_tax_code=producer.tax_code),
-                 officer=make_user("commune_officer", ward_code=31135),
-                 members=[make_user("council_member") for _ in range(3)])
+    return World(
+        cycle=cycle,
+        sheet=sheet,
+        producer=producer,
+        producer_user=make_user("producer", producer_tax_code=producer.tax_code),
+        officer=make_user("commune_officer", ward_code=31135),
+        members=[make_user("council_member") for _ in range(3)],
+    )

@@ -25,13 +25,17 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 # --- Score sheets ------------------------------------------------------------------------------
 
+
 def _admin(world):
     return world.headers(make_user("admin"))
 
 
 def test_sheet_csv_is_imported(client, world):
-    r = client.post("/api/v1/admin/score-sheets", data=sample_csv("Chính thức – Đồ uống").encode(),
-                    headers=_admin(world) | {"Content-Type": "text/csv"})
+    r = client.post(
+        "/api/v1/admin/score-sheets",
+        data=sample_csv("Chính thức – Đồ uống").encode(),
+        headers=_admin(world) | {"Content-Type": "text/csv"},
+    )
     assert r.status_code == 201, r.json
     assert r.json == {"sheets": ["Chính thức – Đồ uống"]}
     r = client.get("/api/v1/score-sheets", headers=world.headers(world.producer_user))
@@ -43,19 +47,26 @@ def test_a_sheet_whose_part_a_sums_to_39_is_refused_with_the_line(client, world)
     lines = sample_csv("Thiếu điểm").splitlines()
     # The first criterion (A1, lines 2-4) tops at 4 instead of 5: part A reaches 39.
     lines[3] = lines[3].replace(",5,yes", ",4,yes")
-    r = client.post("/api/v1/admin/score-sheets", data="\n".join(lines).encode(),
-                    headers=_admin(world) | {"Content-Type": "text/csv"})
+    r = client.post(
+        "/api/v1/admin/score-sheets",
+        data="\n".join(lines).encode(),
+        headers=_admin(world) | {"Content-Type": "text/csv"},
+    )
     assert r.status_code == 422
     assert r.json["error"]["code"] == "invalid_sheet"
     assert r.json["error"]["details"]["lines"] == [
-        "line 2: sheet 'Thiếu điểm' part A reaches 39 points, not 40 (a criterion counts its highest level)"]
+        "line 2: sheet 'Thiếu điểm' part A reaches 39 points, not 40 (a criterion counts its highest level)"
+    ]
     assert services.sheets(db.session) == [world.sheet]
 
 
 def test_sheet_csv_errors_name_each_line_and_nothing_is_written(client, world):
     csv_text = sample_csv("Lỗi") + '"Lỗi",D,"X","x",3,yes\n"Lỗi",A,"Y","y",abc,maybe\n'
-    r = client.post("/api/v1/admin/score-sheets", data=csv_text.encode(),
-                    headers=_admin(world) | {"Content-Type": "text/csv"})
+    r = client.post(
+        "/api/v1/admin/score-sheets",
+        data=csv_text.encode(),
+        headers=_admin(world) | {"Content-Type": "text/csv"},
+    )
     assert r.status_code == 422
     lines = r.json["error"]["details"]["lines"]
     n = len(sample_csv("Lỗi").splitlines())
@@ -68,27 +79,51 @@ def test_sheet_csv_errors_name_each_line_and_nothing_is_written(client, world):
 
 # --- Registration and dossier -------------------------------------------------------------------
 
+
 def test_producer_registers_a_new_product_fills_uploads_and_submits(client, world):
     h = world.headers(world.producer_user)
-    r = client.post("/api/v1/seller/dossiers", headers=h, json={
-        "cycle": world.cycle.id, "kind": "new", "name": "Bánh pía Ninh Kiều", "group": "food",
-        "product_set": SHEET, "description": "Bánh pía nhân sầu riêng"})
+    r = client.post(
+        "/api/v1/seller/dossiers",
+        headers=h,
+        json={
+            "cycle": world.cycle.id,
+            "kind": "new",
+            "name": "Bánh pía Ninh Kiều",
+            "group": "food",
+            "product_set": SHEET,
+            "description": "Bánh pía nhân sầu riêng",
+        },
+    )
     assert r.status_code == 201, r.json
     product = db.session.scalar(select(Product).where(Product.slug == r.json["product"]))
     assert product.published is False and product.producer_id == world.producer.id
     dossier_id = r.json["id"]
-    r = client.patch(f"/api/v1/seller/dossiers/{dossier_id}", headers=h, json={
-        **{k: v for k, v in TEXT.items() if k != "description"},
-        "self_assessment": {"A1. Nguồn nguyên liệu địa phương": 5}})
+    r = client.patch(
+        f"/api/v1/seller/dossiers/{dossier_id}",
+        headers=h,
+        json={
+            **{k: v for k, v in TEXT.items() if k != "description"},
+            "self_assessment": {"A1. Nguồn nguyên liệu địa phương": 5},
+        },
+    )
     assert r.status_code == 200 and r.json["self_assessment"] == {"A1. Nguồn nguyên liệu địa phương": 5}
-    r = client.patch(f"/api/v1/seller/dossiers/{dossier_id}", headers=h,
-                     json={"self_assessment": {"A1. Nguồn nguyên liệu địa phương": 4}})
+    r = client.patch(
+        f"/api/v1/seller/dossiers/{dossier_id}",
+        headers=h,
+        json={"self_assessment": {"A1. Nguồn nguyên liệu địa phương": 4}},
+    )
     assert r.status_code == 422 and r.json["error"]["code"] == "invalid_points"
-    r = client.post(f"/api/v1/seller/dossiers/{dossier_id}/files", headers=h,
-                    data={"kind": "food_safety", "file": (io.BytesIO(PDF), "attp.pdf")})
+    r = client.post(
+        f"/api/v1/seller/dossiers/{dossier_id}/files",
+        headers=h,
+        data={"kind": "food_safety", "file": (io.BytesIO(PDF), "attp.pdf")},
+    )
     assert r.status_code == 201 and r.json["content_type"] == "application/pdf"
-    r = client.post(f"/api/v1/seller/dossiers/{dossier_id}/files", headers=h,
-                    data={"kind": "labels", "file": (io.BytesIO(JPEG), "nhan.jpg")})
+    r = client.post(
+        f"/api/v1/seller/dossiers/{dossier_id}/files",
+        headers=h,
+        data={"kind": "labels", "file": (io.BytesIO(JPEG), "nhan.jpg")},
+    )
     assert r.status_code == 201 and r.json["content_type"] == "image/jpeg"
     r = client.get(f"/api/v1/seller/dossiers/{dossier_id}", headers=h)
     checklist = {c["kind"]: c["present"] for c in r.json["checklist"]}
@@ -98,8 +133,11 @@ def test_producer_registers_a_new_product_fills_uploads_and_submits(client, worl
     # Read-only until returned.
     r = client.patch(f"/api/v1/seller/dossiers/{dossier_id}", headers=h, json={"story": "khác"})
     assert r.status_code == 409 and r.json["error"]["code"] == "dossier_locked"
-    r = client.post(f"/api/v1/seller/dossiers/{dossier_id}/files", headers=h,
-                    data={"kind": "labels", "file": (io.BytesIO(PDF), "x.pdf")})
+    r = client.post(
+        f"/api/v1/seller/dossiers/{dossier_id}/files",
+        headers=h,
+        data={"kind": "labels", "file": (io.BytesIO(PDF), "x.pdf")},
+    )
     assert r.status_code == 409
     r = client.post(f"/api/v1/seller/dossiers/{dossier_id}/submit", headers=h)
     assert r.status_code == 409 and r.json["error"]["code"] == "invalid_transition"
@@ -120,9 +158,18 @@ def test_evidence_is_checked_by_its_bytes_and_its_size(client, world):
 
 
 def test_submit_needs_the_written_parts(client, world):
-    dossier = services.register(db.session, world.producer, cycle_id=world.cycle.id, kind="new",
-                                group="food", product_set=SHEET, name="Trống trơn")
-    r = client.post(f"/api/v1/seller/dossiers/{dossier.id}/submit", headers=world.headers(world.producer_user))
+    dossier = services.register(
+        db.session,
+        world.producer,
+        cycle_id=world.cycle.id,
+        kind="new",
+        group="food",
+        product_set=SHEET,
+        name="Trống trơn",
+    )
+    r = client.post(
+        f"/api/v1/seller/dossiers/{dossier.id}/submit", headers=world.headers(world.producer_user)
+    )
     assert r.status_code == 422 and r.json["error"]["code"] == "incomplete_dossier"
 
 
@@ -150,6 +197,7 @@ def test_another_producers_dossier_is_404(client, world):
 
 # --- Commune pre-check ------------------------------------------------------------------------------
 
+
 def test_commune_officer_forwards_and_returns_dossiers_of_the_ward(client, world, outbox):
     a, b = world.dossier("submitted"), world.dossier("submitted")
     draft = world.dossier()
@@ -161,8 +209,9 @@ def test_commune_officer_forwards_and_returns_dossiers_of_the_ward(client, world
     assert r.status_code == 200 and r.json["status"] == "forwarded"
     r = client.post(f"/api/v1/commune/dossiers/{b.id}/return", headers=h, json={"comment": ""})
     assert r.status_code == 422 and r.json["error"]["code"] == "comment_required"
-    r = client.post(f"/api/v1/commune/dossiers/{b.id}/return", headers=h,
-                    json={"comment": "Thiếu giấy chứng nhận ATTP"})
+    r = client.post(
+        f"/api/v1/commune/dossiers/{b.id}/return", headers=h, json={"comment": "Thiếu giấy chứng nhận ATTP"}
+    )
     assert r.status_code == 200 and r.json["status"] == "returned"
     assert any("Thiếu giấy chứng nhận ATTP" in p.read_text(encoding="utf-8") for p in outbox.iterdir())
     # Wrong states are refused.
@@ -172,7 +221,10 @@ def test_commune_officer_forwards_and_returns_dossiers_of_the_ward(client, world
     assert r.status_code == 409
     # Returned: the producer can edit and submit again.
     hp = world.headers(world.producer_user)
-    assert client.patch(f"/api/v1/seller/dossiers/{b.id}", headers=hp, json={"story": "Bổ sung"}).status_code == 200
+    assert (
+        client.patch(f"/api/v1/seller/dossiers/{b.id}", headers=hp, json={"story": "Bổ sung"}).status_code
+        == 200
+    )
     assert client.post(f"/api/v1/seller/dossiers/{b.id}/submit", headers=hp).json["status"] == "submitted"
 
 
@@ -192,11 +244,14 @@ def test_commune_officer_of_another_ward_gets_404(client, world):
 
 # --- Councils and blind scoring -------------------------------------------------------------------------
 
+
 def test_council_is_set_up_from_forwarded_dossiers_only(client, world):
     forwarded, submitted = world.dossier("forwarded"), world.dossier("submitted")
     h = _admin(world)
     body = {"cycle": world.cycle.id, "members": [m.email for m in world.members], "dossiers": [forwarded.id]}
-    r = client.post("/api/v1/admin/councils", headers=h, json=body | {"dossiers": [forwarded.id, submitted.id]})
+    r = client.post(
+        "/api/v1/admin/councils", headers=h, json=body | {"dossiers": [forwarded.id, submitted.id]}
+    )
     assert r.status_code == 409
     assert db.session.get(Dossier, forwarded.id).status == "forwarded"
     r = client.post("/api/v1/admin/councils", headers=h, json=body | {"members": [world.officer.email]})
@@ -219,8 +274,12 @@ def test_a_member_cannot_see_others_scores_before_submitting(client, world):
     # Nor through the office's results endpoint, which needs an admin token.
     assert client.get(f"/api/v1/admin/councils/{dossier.council_id}/results", headers=h).status_code == 403
     scores = plan_scores(dossier.sheet, 70)
-    assert client.put(f"/api/v1/council/dossiers/{dossier.id}/scores", headers=h,
-                      json={"criteria": scores}).json["total"] == 70
+    assert (
+        client.put(
+            f"/api/v1/council/dossiers/{dossier.id}/scores", headers=h, json={"criteria": scores}
+        ).json["total"]
+        == 70
+    )
     assert client.get(f"/api/v1/council/dossiers/{dossier.id}/panel", headers=h).status_code == 403
     r = client.post(f"/api/v1/council/dossiers/{dossier.id}/scores/submit", headers=h)
     assert r.status_code == 200 and r.json["submitted"] is True
@@ -256,8 +315,15 @@ def test_a_non_member_gets_404_on_a_councils_dossier(client, world):
 
 def test_results_give_mean_stars_and_failed_mandatory(client, world):
     ok, failed = world.dossier("forwarded"), world.dossier("forwarded")
-    r = client.post("/api/v1/admin/councils", headers=_admin(world), json={
-        "cycle": world.cycle.id, "members": [m.email for m in world.members], "dossiers": [ok.id, failed.id]})
+    r = client.post(
+        "/api/v1/admin/councils",
+        headers=_admin(world),
+        json={
+            "cycle": world.cycle.id,
+            "members": [m.email for m in world.members],
+            "dossiers": [ok.id, failed.id],
+        },
+    )
     council_id = r.json["id"]
     mandatory = "C2. Tiêu chuẩn sản phẩm, an toàn"
     for member, total in zip(world.members, (71, 68, 74), strict=True):
@@ -273,19 +339,30 @@ def test_results_give_mean_stars_and_failed_mandatory(client, world):
 
 # --- Decision ------------------------------------------------------------------------------------------
 
+
 def _decide(client, world, ids, level="province", number="123/QĐ-UBND"):
-    return client.post("/api/v1/admin/decisions", headers=_admin(world), json={
-        "decision_number": number, "issued_on": today().isoformat(), "issuer": "UBND thành phố Cần Thơ",
-        "level": level, "dossiers": ids})
+    return client.post(
+        "/api/v1/admin/decisions",
+        headers=_admin(world),
+        json={
+            "decision_number": number,
+            "issued_on": today().isoformat(),
+            "issuer": "UBND thành phố Cần Thơ",
+            "level": level,
+            "dossiers": ids,
+        },
+    )
 
 
 def test_decision_creates_certificates_and_the_product_is_listed_the_same_day(client, world, outbox):
-    product = make_product(world.producer, certified=False, price_vnd=90_000, published=True,
-                           name="Nem nướng Ninh Kiều")
+    product = make_product(
+        world.producer, certified=False, price_vnd=90_000, published=True, name="Nem nướng Ninh Kiều"
+    )
     make_certificate(product, stars=3, issued_on=today() - timedelta(days=3 * 365 - 100))
     dossier = world.dossier("forwarded", kind="reevaluation", product=product)
-    services.create_council(db.session, cycle_id=world.cycle.id, members=[m.email for m in world.members],
-                            dossiers=[dossier.id])
+    services.create_council(
+        db.session, cycle_id=world.cycle.id, members=[m.email for m in world.members], dossiers=[dossier.id]
+    )
     for member, total in zip(world.members, (71, 68, 74), strict=True):
         world.score(dossier, member, total)
     r = _decide(client, world, [dossier.id])
@@ -307,8 +384,12 @@ def test_decision_creates_certificates_and_the_product_is_listed_the_same_day(cl
 
 def test_a_decision_with_one_bad_dossier_writes_nothing(client, world):
     good, bad = world.dossier("forwarded"), world.dossier("forwarded")
-    services.create_council(db.session, cycle_id=world.cycle.id, members=[m.email for m in world.members],
-                            dossiers=[good.id, bad.id])
+    services.create_council(
+        db.session,
+        cycle_id=world.cycle.id,
+        members=[m.email for m in world.members],
+        dossiers=[good.id, bad.id],
+    )
     for member in world.members:
         world.score(good, member, 75)
         world.score(bad, member, 40)
@@ -332,9 +413,17 @@ def test_decisions_refuse_unfinished_scoring_and_the_wrong_level(client, world):
     assert r.status_code == 422
     r = client.get(f"/api/v1/admin/dossiers/{dossier.id}/central-package", headers=_admin(world))
     assert r.status_code == 200 and r.json["stars"] == 5 and r.json["score"] == "95.0"
-    r = client.post("/api/v1/admin/decisions", headers=_admin(world), json={
-        "decision_number": "77/QĐ-BNNMT", "issued_on": today().isoformat(),
-        "issuer": "Bộ Nông nghiệp và Môi trường", "level": "central", "dossiers": [dossier.id]})
+    r = client.post(
+        "/api/v1/admin/decisions",
+        headers=_admin(world),
+        json={
+            "decision_number": "77/QĐ-BNNMT",
+            "issued_on": today().isoformat(),
+            "issuer": "Bộ Nông nghiệp và Môi trường",
+            "level": "central",
+            "dossiers": [dossier.id],
+        },
+    )
     assert r.status_code == 201
     assert db.session.get(Certificate, r.json["certificates"][0]).stars == 5
 
@@ -347,26 +436,43 @@ def test_a_draft_cannot_be_decided_or_scored(client, world):
 
 # --- Re-evaluation -------------------------------------------------------------------------------------
 
+
 def test_reevaluation_dossier_is_prefilled_from_the_current_one(world):
     first = world.dossier("draft", name="Mắm cá linh")
     product = first.product
     make_certificate(product, stars=3, issued_on=today() - timedelta(days=900))
     db.session.refresh(product, ["certificates"])
-    nxt = services.create_cycle(db.session, year=today().year + 1, province_code=92,
-                                registration_opens=today(), registration_closes=today())
+    nxt = services.create_cycle(
+        db.session,
+        year=today().year + 1,
+        province_code=92,
+        registration_opens=today(),
+        registration_closes=today(),
+    )
     services.publish_cycle(db.session, nxt)
-    again = services.register(db.session, world.producer, cycle_id=nxt.id, kind="reevaluation", group="food",
-                              product_set=SHEET, product_slug=product.slug)
-    assert (again.story, again.raw_materials, again.labour) == (TEXT["story"], TEXT["raw_materials"],
-                                                               TEXT["labour"])
+    again = services.register(
+        db.session,
+        world.producer,
+        cycle_id=nxt.id,
+        kind="reevaluation",
+        group="food",
+        product_set=SHEET,
+        product_slug=product.slug,
+    )
+    assert (again.story, again.raw_materials, again.labour) == (
+        TEXT["story"],
+        TEXT["raw_materials"],
+        TEXT["labour"],
+    )
     assert again.previous_certificate is not None
 
 
 def test_invite_command_invites_once_from_six_months_before_the_end(app, world, outbox):
     product = make_product(world.producer, certified=False)
     make_certificate(product, stars=4, issued_on=today() - timedelta(days=3 * 365 - 150))
-    make_certificate(make_product(world.producer, certified=False), stars=4,
-                     issued_on=today() - timedelta(days=365))  # ends in 2 years: not yet
+    make_certificate(
+        make_product(world.producer, certified=False), stars=4, issued_on=today() - timedelta(days=365)
+    )  # ends in 2 years: not yet
     db.session.commit()
     runner = app.test_cli_runner()
     r = runner.invoke(args=["cycle", "invite"])

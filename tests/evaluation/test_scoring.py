@@ -10,14 +10,17 @@ from app.extensions import db
 from evaluation import scoring, services
 
 
-@pytest.mark.parametrize(("totals", "shown", "whole", "stars"), [
-    ((71, 68, 74), "71.0", 71, 4),
-    ((69, 70, 70), "69.7", 70, 4),
-    ((69, 69, 70), "69.3", 69, 3),
-    ((49, 50), "49.5", 50, 3),
-    ((89, 90, 90), "89.7", 90, 5),
-    ((29, 30), "29.5", 30, 2),
-])
+@pytest.mark.parametrize(
+    ("totals", "shown", "whole", "stars"),
+    [
+        ((71, 68, 74), "71.0", 71, 4),
+        ((69, 70, 70), "69.7", 70, 4),
+        ((69, 69, 70), "69.3", 69, 3),
+        ((49, 50), "49.5", 50, 3),
+        ((89, 90, 90), "89.7", 90, 5),
+        ((29, 30), "29.5", 30, 2),
+    ],
+)
 def test_score_is_the_mean_of_totals_rounded_half_up(totals, shown, whole, stars):
     mean = scoring.mean(list(totals))
     assert scoring.shown(mean) == shown
