@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.gate import CurrentCertificate, listable_products
-from catalog.models import Certificate, Producer, Product
+from catalog.models import GROUP_INCLUDES, Certificate, Producer, Product
 
 MAX_PER_PAGE = 100
 ORDERS = ("newest", "price_asc", "price_desc", "stars", "name")
@@ -65,7 +65,7 @@ def filtered(
     if stars is not None:
         query = query.where(CurrentCertificate.stars == stars)
     if group is not None:
-        query = query.where(Product.group == group)
+        query = query.where(Product.group.in_(GROUP_INCLUDES.get(group, (group,))))
     if province is not None:
         query = query.where(Producer.province_code == province)
     if producer_id is not None:
