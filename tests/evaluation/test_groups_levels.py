@@ -63,7 +63,8 @@ def test_the_csv_import_refuses_a_commune_certificate_with_the_line(db_session):
     )
     rows = [
         header,
-        "12/QĐ-UBND,2025-09-01,UBND phường Ninh Kiều,commune,Bánh pía,HTX A,cooperative,1801234567,92,,food,3,60,",
+        "12/QĐ-UBND,2025-09-01,UBND phường Ninh Kiều,commune,Bánh pía,HTX A,cooperative,1801234567,92,,"
+        "food,3,60,",
         "13/QĐ-UBND,2025-09-01,UBND thành phố Cần Thơ,province,Lan hồ điệp,HTX A,cooperative,1801234567,92,,"
         "ornamental,4,75,",
     ]
