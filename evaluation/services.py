@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.clock import now, today
@@ -510,7 +511,11 @@ def create_council(
             seen.add(user.id)
             council.members.append(CouncilMember(user=user))
     rows = session.scalars(
-        select(Dossier).where(Dossier.id.in_(dossiers)).order_by(Dossier.id).with_for_update()
+        select(Dossier)
+        .where(Dossier.id.in_(dossiers))
+        .order_by(Dossier.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     found = {d.id for d in rows}
     missing = [i for i in dossiers if i not in found]
@@ -559,12 +564,25 @@ def get_for_member(session: Session, member, dossier_id: int) -> Dossier:
     return dossier
 
 
-def own_card(session: Session, dossier: Dossier, member, *, create: bool = False) -> ScoreCard | None:
-    card = next((c for c in dossier.cards if c.member_id == member.id), None)
+def own_card(
+    session: Session, dossier: Dossier, member, *, create: bool = False, lock: bool = False
+) -> ScoreCard | None:
+    """The member's card for the dossier; with `create`, made if missing (the unique
+    (dossier, member) index settles two first saves at once); with `lock`, row-locked and
+    reloaded, so concurrent saves of one card apply one after the other."""
+    query = select(ScoreCard).where(ScoreCard.dossier_id == dossier.id, ScoreCard.member_id == member.id)
+    card = session.scalar(query)
     if card is None and create:
-        card = ScoreCard(dossier=dossier, member_id=member.id)
-        session.add(card)
-        session.flush()
+        try:
+            with session.begin_nested():
+                session.add(ScoreCard(dossier_id=dossier.id, member_id=member.id))
+        except IntegrityError:
+            pass  # created by a concurrent request: read it below
+        session.expire(dossier, ["cards"])
+        card = session.scalar(query)
+    if card is not None and lock:
+        card = session.scalar(query.with_for_update().execution_options(populate_existing=True))
+        session.expire(card, ["scores"])
     return card
 
 
@@ -573,7 +591,7 @@ def save_scores(session: Session, dossier: Dossier, member, criteria: dict[str, 
     if dossier.status != "in_council":
         raise InvalidTransition("This dossier is no longer being scored.")
     checked = _check_points(dossier.sheet, criteria)
-    card = own_card(session, dossier, member, create=True)
+    card = own_card(session, dossier, member, create=True, lock=True)
     if card.submitted_at is not None:
         raise Conflict("You submitted your scores; they can no longer change.", code="scores_submitted")
     by_criterion = {s.criterion_id: s for s in card.scores}
@@ -589,7 +607,7 @@ def save_scores(session: Session, dossier: Dossier, member, criteria: dict[str, 
 def submit_scores(session: Session, dossier: Dossier, member) -> ScoreCard:
     if dossier.status != "in_council":
         raise InvalidTransition("This dossier is no longer being scored.")
-    card = own_card(session, dossier, member)
+    card = own_card(session, dossier, member, lock=True)
     if card is not None and card.submitted_at is not None:
         raise Conflict("You already submitted your scores.", code="scores_submitted")
     scored = {s.criterion_id for s in card.scores} if card else set()
@@ -694,7 +712,11 @@ def record_decision(
     if len(set(dossier_ids)) != len(dossier_ids):
         raise InvalidInput("A dossier is named twice.", code="duplicate_dossier")
     rows = session.scalars(
-        select(Dossier).where(Dossier.id.in_(dossier_ids)).order_by(Dossier.id).with_for_update()
+        select(Dossier)
+        .where(Dossier.id.in_(dossier_ids))
+        .order_by(Dossier.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     found = {d.id for d in rows}
     missing = [i for i in dossier_ids if i not in found]
