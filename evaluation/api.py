@@ -458,6 +458,7 @@ def upload_file(dossier_id: int):
     if kind not in EVIDENCE_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(EVIDENCE_KINDS)}.", code="invalid_kind")
     data = upload.stream.read(services.MAX_EVIDENCE_BYTES + 1)
+    upload.close()  # a big upload is spooled to a temporary file: free it now
     row = services.add_file(db.session, dossier, kind=kind, filename=upload.filename or "", data=data)
     return {"id": row.id, "kind": row.kind, "content_type": row.content_type, "size": row.size}, 201
 

@@ -182,6 +182,7 @@ def seller_upload(dossier_id: int):
         flash(_("Hãy chọn một tệp PDF hoặc JPEG."), "error")
     else:
         data = upload.stream.read(services.MAX_EVIDENCE_BYTES + 1)
+        upload.close()  # a big upload is spooled to a temporary file: free it now
         if (
             attempt(
                 lambda: services.add_file(

@@ -143,7 +143,10 @@ def test_producer_registers_a_new_product_fills_uploads_and_submits(client, worl
     assert r.status_code == 409 and r.json["error"]["code"] == "invalid_transition"
 
 
-def test_evidence_is_checked_by_its_bytes_and_its_size(client, world):
+def test_evidence_is_checked_by_its_bytes_and_its_size(client, world, monkeypatch):
+    # A small limit keeps the test's request in memory (werkzeug's test client spools big
+    # multipart bodies to a temporary file it never closes).
+    monkeypatch.setattr(services, "MAX_EVIDENCE_BYTES", 64 * 1024)
     dossier = world.dossier()
     h = world.headers(world.producer_user)
     url = f"/api/v1/seller/dossiers/{dossier.id}/files"
