@@ -457,6 +457,20 @@ def admin_council(council_id: int):
     )
 
 
+@bp.get("/admin/dossiers/<int:dossier_id>/central-package.json")
+@roles_required("admin")
+def central_package(dossier_id: int):
+    """A provincial 5★ ranking proposed to the central level, as a JSON package to send."""
+    import json
+
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise NotFound(_("Không có hồ sơ này."))
+    body = json.dumps(services.central_package(dossier), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="ocop-5-sao-ho-so-{dossier.id}.json"'})
+
+
 @bp.get("/admin/cycle/products/<slug>")
 @roles_required("admin")
 def admin_timeline(slug: str):

@@ -145,3 +145,15 @@ def test_office_opens_and_publishes_a_cycle_on_screen(client, world):
     cycle_url = r.headers["Location"]
     assert client.post(cycle_url, data={"action": "publish"}).status_code == 302
     assert "Ninh Bình" in client.get("/admin/cycles").get_data(as_text=True)
+
+
+def test_a_5_star_ranking_is_exported_for_the_central_level(client, world):
+    dossier = world.dossier("in_council")
+    for member in world.members:
+        world.score(dossier, member, 95)
+    login(client, make_user("admin"))
+    assert "đề nghị Trung ương" in client.get(f"/admin/councils/{dossier.council_id}").get_data(as_text=True)
+    r = client.get(f"/admin/dossiers/{dossier.id}/central-package.json")
+    assert r.status_code == 200 and r.json["stars"] == 5 and len(r.json["totals"]) == 3
+    login(client, world.members[0])
+    assert client.get(f"/admin/dossiers/{dossier.id}/central-package.json").status_code == 403
