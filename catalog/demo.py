@@ -1162,6 +1162,16 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         (C("1430/QĐ-UBND", 3, 61, age=760),),
     ),
     DemoProduct(
+        "phong-dien", "Mai chiếu thủy bonsai Phong Điền", "Phong Điền water-jasmine bonsai",
+        "ornamental", "chậu", "pot", 1_200_000,
+        "Cây mai chiếu thủy uốn dáng trong chậu men, hoa trắng thơm; giao tận nơi trong Cần Thơ.",
+        "A shaped water-jasmine bonsai in a glazed pot with fragrant white flowers; delivered "
+        "within Cần Thơ only.",
+        "leaf",
+        # Sinh vật cảnh, a group of 148/QĐ-TTg; 3★ from the province since 1489/QĐ-TTg.
+        (C("2045/QĐ-UBND", 3, 64, age=120),),
+    ),
+    DemoProduct(
         "my-xuyen", "Bánh pía sầu riêng trứng muối", "Durian pía cake with salted egg", "food",
         "hộp 4 cái 400g", "box of 4, 400 g", 85_000,
         "Vỏ bánh nhiều lớp mỏng, nhân đậu xanh, sầu riêng và lòng đỏ trứng muối.",
