@@ -3,7 +3,7 @@ pre-check, councils and blind score cards, decisions, re-evaluation invites; use
 roles commune_officer (bound to one ward) and council_member
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-30 10:27:19.256162
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
