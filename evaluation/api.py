@@ -60,6 +60,14 @@ class CommentIn(Schema):
     comment: str = Field(default="", max_length=5000)
 
 
+class ForwardIn(CommentIn):
+    checks: list[str] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Confirmed: local_raw_materials, local_labour, idea_origin, complete",
+    )
+
+
 class CouncilIn(Schema):
     cycle: int
     members: list[str] = Field(min_length=1, max_length=50, description="E-mails of council members")
@@ -128,6 +136,7 @@ def dossier_json(dossier: Dossier, *, full: bool = True) -> dict:
         data.update({f: getattr(dossier, f) for f in services.DOSSIER_FIELDS})
         data["self_assessment"] = dossier.self_assessment or {}
         data["commune_comment"] = dossier.commune_comment
+        data["commune_checks"] = dossier.commune_checks or []
         data["files"] = [
             {
                 "id": f.id,
@@ -511,19 +520,20 @@ def commune_dossier(dossier_id: int):
     bp,
     "/commune/dossiers/<int:dossier_id>/forward",
     methods=["POST"],
-    body=CommentIn,
+    body=ForwardIn,
     auth="commune_officer",
     tags=["cycle"],
     summary="Forward the dossier to the province",
     responses={404: "Another ward's dossier", 409: "`invalid_transition`"},
 )
-def commune_forward(dossier_id: int, body: CommentIn):
+def commune_forward(dossier_id: int, body: ForwardIn):
     user = current_api_user()
     dossier = services.forward(
         db.session,
         services.get_for_officer(db.session, user, dossier_id),
         actor_id=user.id,
         comment=body.comment,
+        checks=body.checks,
     )
     return {"id": dossier.id, "status": dossier.status}
 

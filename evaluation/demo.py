@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import today
 from evaluation import services, sheets
-from evaluation.models import Cycle, Dossier, ScoreSheet
+from evaluation.models import COMMUNE_CHECKS, Cycle, Dossier, ScoreSheet
 
 SAMPLE_PREFIX = "MẪU THỬ"
 GROUP_NAMES = {
@@ -183,7 +183,9 @@ def seed(session: Session) -> None:
     )
     if scored is not None and scored.status == "draft":
         services.submit(session, scored)
-        services.forward(session, scored, comment="Nguyên liệu và lao động địa phương: đạt.")
+        services.forward(
+            session, scored, comment="Nguyên liệu và lao động địa phương: đạt.", checks=list(COMMUNE_CHECKS)
+        )
         services.create_council(
             session,
             cycle_id=can_tho.id,
@@ -209,5 +211,5 @@ def seed(session: Session) -> None:
     )
     if forwarded is not None and forwarded.status == "draft":
         services.submit(session, forwarded)
-        services.forward(session, forwarded)
+        services.forward(session, forwarded, checks=list(COMMUNE_CHECKS))
     session.flush()

@@ -30,6 +30,8 @@ PART_MAXIMA = {"A": 40, "B": 25, "C": 35}
 DOSSIER_KINDS = ("new", "reevaluation", "upgrade")
 # draft → submitted → (returned → submitted) → forwarded → in_council → decided
 DOSSIER_STATUSES = ("draft", "submitted", "returned", "forwarded", "in_council", "decided")
+# What the commune/ward checks before forwarding (DOMAIN §11).
+COMMUNE_CHECKS = ("local_raw_materials", "local_labour", "idea_origin", "complete")
 EVIDENCE_KINDS = ("business_registration", "food_safety", "test_results", "standards", "labels", "other")
 
 
@@ -185,6 +187,8 @@ class Dossier(db.Model):
     # {criterion id (as text): points} — the producer's own estimate on the sheet.
     self_assessment: Mapped[dict] = mapped_column(JSON, default=dict)
     commune_comment: Mapped[str | None] = mapped_column(Text)
+    # The commune's part (DOMAIN §11): the COMMUNE_CHECKS it confirmed when forwarding.
+    commune_checks: Mapped[list] = mapped_column(JSON, default=list)
     previous_certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
     council_id: Mapped[int | None] = mapped_column(ForeignKey("councils.id"), index=True)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("evaluation_decisions.id"), index=True)

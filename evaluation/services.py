@@ -28,6 +28,7 @@ from catalog.models import GROUPS, Certificate, Producer, Product
 from catalog.regions import province_name, validate_location
 from evaluation import scoring
 from evaluation.models import (
+    COMMUNE_CHECKS,
     DOSSIER_KINDS,
     EVIDENCE_KINDS,
     Council,
@@ -437,9 +438,30 @@ def get_for_officer(session: Session, officer, dossier_id: int) -> Dossier:
 
 
 def forward(
-    session: Session, dossier: Dossier, *, actor_id: int | None = None, comment: str | None = None
+    session: Session,
+    dossier: Dossier,
+    *,
+    actor_id: int | None = None,
+    comment: str | None = None,
+    checks: list[str] | None = None,
+    require_checks: bool = False,
 ) -> Dossier:
+    """Forward to the province, recording which of the commune's checks were confirmed (local
+    raw materials, local labour, origin of the idea, completeness); the screen asks for all."""
     _require_status(dossier, "submitted", doing="forwarded")
+    checks = list(dict.fromkeys(checks or []))
+    unknown = [c for c in checks if c not in COMMUNE_CHECKS]
+    if unknown:
+        raise InvalidInput(
+            f"Unknown check {unknown[0]!r}; use {', '.join(COMMUNE_CHECKS)}.", code="invalid_check"
+        )
+    missing = [c for c in COMMUNE_CHECKS if c not in checks]
+    if require_checks and missing:
+        raise InvalidInput(
+            f"Confirm every check before forwarding, or return the dossier; missing: {', '.join(missing)}.",
+            code="checks_incomplete",
+        )
+    dossier.commune_checks = checks
     dossier.status = "forwarded"
     dossier.forwarded_at = now()
     dossier.commune_comment = (comment or "").strip() or None
@@ -900,8 +922,22 @@ class TimelineEntry:
     text: str
 
 
+TIMELINE_ORDER = (
+    "registered",
+    "submitted",
+    "returned",
+    "forwarded",
+    "in_council",
+    "scored",
+    "decided",
+    "certificate",
+    "revoked",
+)
+
+
 def timeline(session: Session, product: Product) -> list[TimelineEntry]:
-    """Registrations, dossier steps, scores, decisions, certificates and revocations, by date."""
+    """Registrations, dossier steps, scores, decisions, certificates and revocations, by date
+    (steps of one day in the order of the cycle)."""
     from app.clock import local
 
     entries = []
@@ -913,16 +949,22 @@ def timeline(session: Session, product: Product) -> list[TimelineEntry]:
     for dossier in dossiers:
         for ev in dossier.events:
             at = local(ev.at).date() if ev.at else today()
-            text = f"{dossier.cycle.name} · {ev.action}" + (f" — {ev.comment}" if ev.comment else "")
-            entries.append(TimelineEntry(at, ev.action, text))
+            entries.append(
+                TimelineEntry(at, ev.action, dossier.cycle.name + (f" — {ev.comment}" if ev.comment else ""))
+            )
         res = result(dossier)
         if res.complete:
             entries.append(
                 TimelineEntry(
-                    max(c.submitted_at for c in dossier.cards if c.submitted_at).date(),
+                    local(max(c.submitted_at for c in dossier.cards if c.submitted_at)).date(),
                     "scored",
                     f"{res.shown} ({', '.join(map(str, res.totals))})"
-                    + (f" → {res.stars}★" if res.stars else " → not ranked"),
+                    + (f" → {res.stars}★" if res.stars else " → not ranked")
+                    + (
+                        f"; mandatory failed: {', '.join(res.mandatory_failed)}"
+                        if res.mandatory_failed
+                        else ""
+                    ),
                 )
             )
     for cert in product.certificates:
@@ -940,7 +982,8 @@ def timeline(session: Session, product: Product) -> list[TimelineEntry]:
                     cert.revoked_on, "revoked", f"{cert.decision_number}: {cert.revoke_reason or ''}"
                 )
             )
-    return sorted(entries, key=lambda e: e.on)
+    rank = {kind: i for i, kind in enumerate(TIMELINE_ORDER)}
+    return sorted(entries, key=lambda e: (e.on, rank.get(e.kind, len(rank))))
 
 
 def days_ahead(on: date, days: int) -> date:

@@ -32,7 +32,7 @@ from backoffice.views import REFUSED, attempt
 from catalog.models import GROUPS, Product
 from catalog.regions import provinces
 from evaluation import annex, services, sheets
-from evaluation.models import EVIDENCE_KINDS, Council, Cycle, Dossier, DossierFile
+from evaluation.models import COMMUNE_CHECKS, EVIDENCE_KINDS, Council, Cycle, Dossier, DossierFile
 
 bp = Blueprint("evaluation", __name__, template_folder="templates")
 
@@ -43,6 +43,12 @@ EVIDENCE_LABELS = {
     "standards": _l("Bản công bố tiêu chuẩn"),
     "labels": _l("Ảnh nhãn và bao bì"),
     "other": _l("Tài liệu khác"),
+}
+COMMUNE_CHECK_LABELS = {
+    "local_raw_materials": _l("Nguyên liệu có nguồn gốc địa phương"),
+    "local_labour": _l("Sử dụng lao động địa phương"),
+    "idea_origin": _l("Ý tưởng sản phẩm của chủ thể, gắn với địa phương"),
+    "complete": _l("Hồ sơ đầy đủ"),
 }
 STATUS_LABELS = {
     "draft": _l("Bản nháp"),
@@ -56,7 +62,12 @@ STATUS_LABELS = {
 
 @bp.app_context_processor
 def labels():
-    return {"evidence_labels": EVIDENCE_LABELS, "dossier_status_labels": STATUS_LABELS}
+    return {
+        "evidence_labels": EVIDENCE_LABELS,
+        "dossier_status_labels": STATUS_LABELS,
+        "commune_checks": COMMUNE_CHECKS,
+        "commune_check_labels": COMMUNE_CHECK_LABELS,
+    }
 
 
 @bp.app_template_global()
@@ -263,7 +274,14 @@ def commune_dossier(dossier_id: int):
             message = _("Đã trả hồ sơ để bổ sung; chủ thể được báo qua e-mail.")
         else:
             done = attempt(
-                lambda: services.forward(db.session, dossier, comment=comment, actor_id=current_user.id)
+                lambda: services.forward(
+                    db.session,
+                    dossier,
+                    comment=comment,
+                    actor_id=current_user.id,
+                    checks=request.form.getlist("checks"),
+                    require_checks=True,
+                )
             )
             message = _("Đã chuyển hồ sơ lên tỉnh.")
         if done is not REFUSED:
@@ -467,8 +485,11 @@ def central_package(dossier_id: int):
     if dossier is None:
         raise NotFound(_("Không có hồ sơ này."))
     body = json.dumps(services.central_package(dossier), ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="ocop-5-sao-ho-so-{dossier.id}.json"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="ocop-5-sao-ho-so-{dossier.id}.json"'},
+    )
 
 
 @bp.get("/admin/cycle/products/<slug>")

@@ -138,6 +138,7 @@ def upgrade():
     sa.Column('standards', sa.Text(), nullable=False),
     sa.Column('self_assessment', sa.JSON(), nullable=False),
     sa.Column('commune_comment', sa.Text(), nullable=True),
+    sa.Column('commune_checks', sa.JSON(), nullable=False),
     sa.Column('previous_certificate_id', sa.Integer(), nullable=True),
     sa.Column('council_id', sa.Integer(), nullable=True),
     sa.Column('decision_id', sa.Integer(), nullable=True),

@@ -66,6 +66,8 @@ def test_a_dossier_goes_from_registration_to_the_storefront(live_server, new_pho
     hanh = new_phone()
     sign_in(hanh, live_server, "hanh@ocop.local")
     hanh.get_by_role("link", name=NAME).click()
+    for box in hanh.locator("input[name=checks]").all():
+        box.check()
     hanh.fill("#comment", "Nguyên liệu, lao động địa phương: đạt.")
     hanh.locator("button[value=forward]").click()
     hanh.wait_for_url(re.compile(r"/commune/$"))

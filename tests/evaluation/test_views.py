@@ -66,9 +66,16 @@ def test_commune_officer_screen_forwards_and_other_ward_gets_404(client, world):
     dossier = world.dossier("submitted")
     login(client, world.officer)
     assert dossier.product.name in client.get("/commune/").get_data(as_text=True)
-    r = client.post(f"/commune/dossiers/{dossier.id}", data={"action": "forward", "comment": "Đạt"})
+    url = f"/commune/dossiers/{dossier.id}"
+    checks = ["local_raw_materials", "local_labour", "idea_origin", "complete"]
+    r = client.post(
+        url, data={"action": "forward", "comment": "Đạt", "checks": checks[:3]}, headers={"Referer": url}
+    )
+    assert r.status_code == 302 and db.session.get(Dossier, dossier.id).status == "submitted"
+    r = client.post(url, data={"action": "forward", "comment": "Đạt", "checks": checks})
     assert r.status_code == 302
     assert db.session.get(Dossier, dossier.id).status == "forwarded"
+    assert db.session.get(Dossier, dossier.id).commune_checks == checks
     other = make_user("commune_officer", ward_code=31186)
     login(client, other)
     assert client.get(f"/commune/dossiers/{dossier.id}").status_code == 404
