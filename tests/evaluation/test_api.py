@@ -485,3 +485,53 @@ def test_invite_command_invites_once_from_six_months_before_the_end(app, world, 
     r = runner.invoke(args=["cycle", "invite"])
     assert "invited 0" in r.output
     assert len(list(outbox.iterdir())) == 1
+
+
+def test_forward_records_the_communes_checks_and_refuses_unknown_ones(client, world):
+    dossier = world.dossier("submitted")
+    h = world.headers(world.officer)
+    url = f"/api/v1/commune/dossiers/{dossier.id}/forward"
+    r = client.post(url, headers=h, json={"checks": ["local_labour", "magic"]})
+    assert r.status_code == 422 and r.json["error"]["code"] == "invalid_check"
+    r = client.post(url, headers=h, json={"checks": ["local_raw_materials", "local_labour"]})
+    assert r.status_code == 200
+    r = client.get(f"/api/v1/commune/dossiers/{dossier.id}", headers=h)
+    assert r.json["commune_checks"] == ["local_raw_materials", "local_labour"]
+
+
+def test_producers_see_the_open_cycles_of_their_province_only(client, world):
+    draft = services.create_cycle(
+        db.session,
+        year=today().year,
+        province_code=37,
+        registration_opens=today(),
+        registration_closes=today(),
+    )
+    r = client.get("/api/v1/cycles", headers=world.headers(world.producer_user))
+    assert [c["id"] for c in r.json["items"]] == [world.cycle.id]
+    r = client.post(f"/api/v1/admin/cycles/{world.cycle.id}/publish", headers=_admin(world))
+    assert r.status_code == 409  # already published
+    r = client.post(
+        "/api/v1/admin/cycles",
+        headers=_admin(world),
+        json={
+            "year": today().year,
+            "province_code": 92,
+            "registration_opens": "2026-01-01",
+            "registration_closes": "2026-02-01",
+        },
+    )
+    assert r.status_code == 409 and r.json["error"]["code"] == "cycle_exists"
+    r = client.post(
+        "/api/v1/admin/cycles",
+        headers=_admin(world),
+        json={
+            "year": today().year + 1,
+            "province_code": 92,
+            "registration_opens": "2027-03-01",
+            "registration_closes": "2027-02-01",
+            "publish": True,
+        },
+    )
+    assert r.status_code == 422
+    assert draft.status == "draft"
