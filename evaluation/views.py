@@ -367,11 +367,22 @@ def admin_cycles():
     cycles = db.session.scalars(select(Cycle).order_by(Cycle.year.desc(), Cycle.id.desc())).all()
     return render_template(
         "evaluation/admin_cycles.html",
+        due=services.due_for_reevaluation(db.session),
         cycles=cycles,
         provinces=provinces(),
         sheets=services.sheets(db.session),
         today=today(),
     )
+
+
+@bp.post("/admin/cycle/invites")
+@roles_required("admin")
+def admin_send_invites():
+    """The same invitations as `flask cycle invite`: once per certificate in its last 6 months."""
+    count = attempt(lambda: services.send_invites(db.session))
+    if count is not REFUSED:
+        flash(_("Đã gửi %(n)d lời mời đánh giá lại.", n=count), "success")
+    return redirect(url_for("evaluation.admin_cycles"))
 
 
 @bp.post("/admin/score-sheets")

@@ -164,3 +164,20 @@ def test_a_5_star_ranking_is_exported_for_the_central_level(client, world):
     assert r.status_code == 200 and r.json["stars"] == 5 and len(r.json["totals"]) == 3
     login(client, world.members[0])
     assert client.get(f"/admin/dossiers/{dossier.id}/central-package.json").status_code == 403
+
+
+def test_office_sends_reevaluation_invitations_once(client, world, outbox):
+    from datetime import timedelta
+
+    from app.clock import today
+    from tests.factories import make_certificate, make_product
+
+    product = make_product(world.producer, certified=False, name="Nem chua Cần Thơ")
+    make_certificate(product, stars=4, issued_on=today() - timedelta(days=3 * 365 - 60))
+    login(client, make_user("admin"))
+    assert "Nem chua Cần Thơ" in client.get("/admin/cycles").get_data(as_text=True)
+    client.post("/admin/cycle/invites")
+    client.post("/admin/cycle/invites")
+    assert len(list(outbox.iterdir())) == 1
+    login(client, world.producer_user)
+    assert "Mời đăng ký đánh giá lại Nem chua Cần Thơ" in client.get("/seller/").get_data(as_text=True)
