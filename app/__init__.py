@@ -27,6 +27,8 @@ BLUEPRINT_MODULES = [
     "showrooms.views",
     "showrooms.api",
     "backoffice.views",
+    "office.views",
+    "office.api",
 ]
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -80,6 +82,6 @@ def _init_extensions(app: Flask) -> None:
 
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
-    for name in ("app.accounts.models", "catalog.models", "showrooms.models",
-                 "storefront.models", "traceability.models"):
+    for name in ("app.audit", "app.accounts.models", "catalog.models", "showrooms.models",
+                 "storefront.models", "traceability.models", "office.models"):
         importlib.import_module(name)

@@ -309,9 +309,12 @@ def admin_products():
 @admin.get("/products/<slug>")
 @roles_required("admin")
 def admin_product(slug: str):
+    from office.views import product_office_context
+
     product = services.get_product(db.session, slug)
     return render_template("backoffice/admin_product.html", product=product,
-                           verdict=listability(product), revoke_form=RevokeForm())
+                           verdict=listability(product), revoke_form=RevokeForm(),
+                           **product_office_context(product))
 
 
 @admin.post("/certificates/<int:cert_id>/revoke")

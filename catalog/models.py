@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    JSON,
     String,
     Text,
     UniqueConstraint,
@@ -51,6 +52,9 @@ class Producer(Located, db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     description_en: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
+    # Set by the office when it deactivates the producer (cleared on reactivation).
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deactivation_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     products: Mapped[list[Product]] = relationship(back_populates="producer")
@@ -183,3 +187,21 @@ class CertificateReminder(db.Model):
     sent_on: Mapped[date] = mapped_column(Date)
     days_left: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CertificateCorrection(db.Model):
+    """A mistyped certificate corrected by the office: the old and new values are kept, so a
+    certificate is never silently edited (issue 12)."""
+
+    __tablename__ = "certificate_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict] = mapped_column(JSON)
+    after: Mapped[dict] = mapped_column(JSON)
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    certificate: Mapped[Certificate] = relationship()
+    corrected_by = relationship("User")
