@@ -50,6 +50,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.errors import register_error_handlers
 
     register_error_handlers(app)
+    from app import audit
+
+    audit.init_app(app)
     _import_models()
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)

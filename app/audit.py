@@ -106,7 +106,22 @@ def set_actor(user) -> None:
 def current_actor() -> Actor | None:
     if not has_app_context():
         return None
-    return g.get("audit_actor")
+    actor = g.get("audit_actor")
+    if actor is None and has_request_context():
+        # A session user Flask-Login has already loaded for this request (no query here).
+        user = g.get("_login_user")
+        if user is not None and getattr(user, "is_authenticated", False):
+            set_actor(user)
+            actor = g.get("audit_actor")
+    return actor
+
+
+def init_app(app) -> None:
+    """Each request starts with no actor; the auth layer names one."""
+
+    @app.before_request
+    def _forget_actor() -> None:
+        g.pop("audit_actor", None)
 
 
 class acting_as:  # noqa: N801 — used like a function: `with acting_as(user): …`
