@@ -30,3 +30,17 @@ def audit_rows(object_type: str | None = None, object_id=None) -> list[AuditEntr
     if object_id is not None:
         query = query.where(AuditEntry.object_id == str(object_id))
     return list(db.session.scalars(query))
+
+
+def read_outbox(outbox):
+    import email
+    import email.policy
+
+    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted(outbox.glob("*.eml"))]
+
+
+@pytest.fixture
+def search_dir(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "SEARCH_BACKEND", "whoosh")
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(tmp_path / "search-index"))

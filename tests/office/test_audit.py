@@ -198,3 +198,22 @@ def test_on_postgres_the_audit_table_refuses_update_and_delete(db_session, offic
             db_session.execute(text(statement))
         savepoint.rollback()
     assert audit_rows("products", product.id)[0].actor == officer.email
+
+
+def test_a_counter_sale_is_audited_for_the_sales_point_user(client):
+    from showrooms.stock import sales_point_location
+    from tests.factories import make_sales_point
+
+    point = make_sales_point()
+    staff = make_user("sales_point", sales_point=point)
+    product = make_product(price_vnd=180000)
+    receive_stock(product, 5, location=sales_point_location(db.session, point))
+    response = client.post(f"/api/v1/sales-points/{point.code}/sales",
+                           headers={"Authorization": f"Bearer {make_token(staff)}"},
+                           json={"items": [{"product": product.slug, "quantity": 2}]})
+    assert response.status_code == 201
+    [sale] = [r for r in audit_rows("stock_movements") if r.after.get("kind") == "sale"]
+    assert sale.action == "insert" and sale.actor == staff.email and sale.actor_role == "sales_point"
+    assert sale.after["quantity"] == -2 and sale.after["product_id"] == product.id
+    [level] = [r for r in audit_rows("stock_levels") if r.action == "update"]
+    assert level.before == {"on_hand": 5} and level.after == {"on_hand": 3}
