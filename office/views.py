@@ -120,6 +120,7 @@ def new_producer():
         if producer is not REFUSED:
             flash(_("Đã đăng ký chủ thể %(name)s.", name=producer.name), "success")
             return redirect(url_for("office.producer", slug=producer.slug))
+        return render_template("office/producer_form.html", form=form, producer=None), 422
     return render_template("office/producer_form.html", form=form, producer=None), \
         422 if form.errors else 200
 
@@ -134,6 +135,7 @@ def edit_producer(slug: str):
                                                     **_producer_values(form))) is not REFUSED:
             flash(_("Đã lưu."), "success")
             return redirect(url_for("office.producer", slug=slug))
+        return render_template("office/producer_form.html", form=form, producer=producer), 422
     return render_template("office/producer_form.html", form=form, producer=producer), \
         422 if form.errors else 200
 
@@ -202,6 +204,7 @@ def new_certificate():
         if cert is not REFUSED:
             flash(_("Đã ghi nhận quyết định %(number)s.", number=cert.decision_number), "success")
             return redirect(url_for("admin.admin_product", slug=cert.product.slug))
+        return render_template("office/certificate_form.html", form=form), 422
     return render_template("office/certificate_form.html", form=form), 422 if form.errors else 200
 
 
