@@ -142,3 +142,16 @@ def test_the_export_endpoints(client, officer, admin_headers):
     sign_in(client, officer)
     page = client.get("/admin/certificates/export?province=92")
     assert page.status_code == 200 and "attachment" in page.headers["Content-Disposition"]
+
+
+def test_an_import_that_changes_a_recorded_decision_records_a_correction(db_session):
+    make_certificate(make_product(make_producer(tax_code="1700999999"), certified=False,
+                                  name="Mắm cá linh"), stars=4, issued_on=date(2025, 2, 28))
+    exported = export_csv(db_session)
+    changed = exported.replace(",4,80,", ",4,82,")
+    assert changed != exported
+    outcome = import_csv_text(db_session, changed)
+    assert outcome.errors == [] and outcome.updated == 1
+    [correction] = db_session.scalars(select(CertificateCorrection)).all()
+    assert correction.before == {"score": 80} and correction.after == {"score": 82}
+    assert correction.reason == "certificate list import, line 2"
