@@ -36,7 +36,7 @@ def bar_chart(title: str, items: list[tuple[str, int]], *, chart_id: str,
         parts.append(f'<text x="{label_w + w + 6}" y="{y + bar - 6}" font-size="13" '
                      f'fill="#222">{_fmt(value)}</text>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts))  # noqa: S704 — every text piece was escaped above
 
 
 def paired_bar_chart(title: str, items: list[tuple[str, int, int]], *, chart_id: str,
@@ -69,4 +69,4 @@ def paired_bar_chart(title: str, items: list[tuple[str, int, int]], *, chart_id:
                          f'fill="{colors[j]}"/><text x="{label_w + w + 4}" y="{yy + bar - 4}" '
                          f'font-size="11">{_fmt(value)}</text>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts))  # noqa: S704 — every text piece was escaped above

@@ -306,12 +306,11 @@ def trace_report(report_id: int):
 
     report = supervision.get_report(db.session, report_id)
     form = ReportUpdateForm()
-    if form.validate_on_submit():
-        if attempt(lambda: supervision.update_report(
-                db.session, report, officer=current_user, status=form.status.data or None,
-                note=form.note.data)) is not REFUSED:
-            flash(_("Đã cập nhật báo cáo."), "success")
-            return redirect(url_for("office.trace_report", report_id=report_id))
+    if form.validate_on_submit() and attempt(lambda: supervision.update_report(
+            db.session, report, officer=current_user, status=form.status.data or None,
+            note=form.note.data)) is not REFUSED:
+        flash(_("Đã cập nhật báo cáo."), "success")
+        return redirect(url_for("office.trace_report", report_id=report_id))
     return render_template("office/trace_report.html", report=report, form=form,
                            void_form=VoidForm(), flag_form=FlagForm())
 

@@ -9,8 +9,9 @@ from datetime import timedelta
 from app.clock import today
 from app.extensions import db
 from catalog.services import revoke_certificate
-from showrooms.stock import ledger_matches_levels, warehouse_of
 from showrooms.models import StockLevel
+from showrooms.stock import ledger_matches_levels, warehouse_of
+from storefront.models import Order
 from tests.factories import (
     auth,
     make_certificate,
@@ -23,7 +24,6 @@ from tests.factories import (
     receive_stock,
 )
 from tests.office.conftest import read_outbox
-from storefront.models import Order
 
 
 def _on_hand(product) -> int:
