@@ -203,5 +203,5 @@ class CertificateCorrection(db.Model):
     corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
+    # No relationship to User here: catalog models are configured before accounts exist.
     certificate: Mapped[Certificate] = relationship()
-    corrected_by = relationship("User")

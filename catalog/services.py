@@ -349,7 +349,8 @@ def correct_certificate(session: Session, cert: Certificate, *, reason: str, cor
     for key in before:
         setattr(cert, key, merged[key])
     correction = CertificateCorrection(certificate=cert, reason=reason[:2000], before=before,
-                                       after=after, corrected_by=corrected_by)
+                                       after=after,
+                                       corrected_by_id=corrected_by.id if corrected_by else None)
     session.add(correction)
     session.flush()
     return correction

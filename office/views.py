@@ -250,7 +250,13 @@ def product_office_context(product: Product) -> dict:
         select(CertificateCorrection).where(CertificateCorrection.certificate_id.in_(
             [c.id for c in product.certificates]))
         .order_by(CertificateCorrection.id.desc())).all() if product.certificates else []
-    return {"history": history, "corrections": corrections, "correction_form": CorrectionForm()}
+    from app.accounts.models import User
+
+    ids = {c.corrected_by_id for c in corrections if c.corrected_by_id}
+    officers = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) \
+        if ids else {}
+    return {"history": history, "corrections": corrections, "officers": officers,
+            "correction_form": CorrectionForm()}
 
 
 # --- Audit log --------------------------------------------------------------------------------

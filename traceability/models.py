@@ -183,3 +183,7 @@ class StampFlag(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     stamp: Mapped[Stamp] = relationship()
+
+
+# Report and ReportNote name "User": make sure it is mapped before the first configuration.
+import app.accounts.models  # noqa: E402, F401
