@@ -232,6 +232,20 @@ def _record_changes(session: Session, flush_context) -> None:
     ])
 
 
+def record(session: Session, *, action: str, object_type: str, object_id, before: dict | None = None,
+           after: dict | None = None) -> None:
+    """One audit row for a change made with a Core statement (bulk inserts the listener
+    cannot see, e.g. stamp issuance), in the same transaction; nothing without an actor."""
+    actor = current_actor()
+    if actor is None or actor.role in ROLES_NOT_AUDITED:
+        return
+    session.connection().execute(insert(AuditEntry.__table__), [{
+        "at": now(), "actor_id": actor.id, "actor": actor.label, "actor_role": actor.role,
+        "client_hash": actor.client_hash, "action": action, "object_type": object_type,
+        "object_id": str(object_id)[:64], "before": before, "after": after,
+        "request_id": actor.request}])
+
+
 # --- Reading the log ------------------------------------------------------------------------------
 
 @dataclass

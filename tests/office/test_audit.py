@@ -217,3 +217,18 @@ def test_a_counter_sale_is_audited_for_the_sales_point_user(client):
     assert sale.after["quantity"] == -2 and sale.after["product_id"] == product.id
     [level] = [r for r in audit_rows("stock_levels") if r.action == "update"]
     assert level.before == {"on_hand": 5} and level.after == {"on_hand": 3}
+
+
+def test_stamp_issuance_by_a_producer_is_one_audit_row(client):
+    from tests.factories import make_lot
+
+    producer = make_producer()
+    seller = make_user("producer", producer=producer)
+    lot = make_lot(make_product(producer))
+    response = client.post(f"/api/v1/seller/lots/{lot.id}/stamps",
+                           headers={"Authorization": f"Bearer {make_token(seller)}"},
+                           json={"count": 25})
+    assert response.status_code == 201
+    [row] = audit_rows("stamps", f"lot:{lot.id}")
+    assert row.actor == seller.email and row.after == {"lot_id": lot.id, "count": 25,
+                                                       "ordinals": [1, 25]}
