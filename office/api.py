@@ -17,6 +17,7 @@ from office.schemas import (
     AuditQuery,
     CorrectionIn,
     ExportQuery,
+    ProducerListQuery,
     ProducerPatch,
     ReportQuery,
     TargetIn,
@@ -34,6 +35,22 @@ def producer_json(producer) -> dict:
             "email": producer.email, "phone": producer.phone, "active": producer.active,
             "deactivated_at": producer.deactivated_at.isoformat() if producer.deactivated_at else None,
             "deactivation_reason": producer.deactivation_reason}
+
+
+@api_route(bp, "/admin/producers", query=ProducerListQuery, auth="admin", tags=["admin"],
+           summary="Producers, with search and filters (province, kind, active, ending soon)")
+def list_producers(query: ProducerListQuery):
+    from sqlalchemy import func, select
+
+    from catalog.models import Producer
+    from office.queries import producer_query
+
+    found = producer_query(q=(query.q or "").strip(), province=query.province, kind=query.kind,
+                           active=query.active, ending=query.ending)
+    total = db.session.scalar(select(func.count()).select_from(found.subquery())) or 0
+    rows = db.session.scalars(found.order_by(Producer.name).limit(query.per_page)
+                              .offset((query.page - 1) * query.per_page)).all()
+    return {"items": [producer_json(p) for p in rows], "total": total, "page": query.page}
 
 
 @api_route(bp, "/admin/producers/<slug>", methods=["PATCH"], body=ProducerPatch, auth="admin",

@@ -76,3 +76,13 @@ class TargetIn(Schema):
     new_products: int = Field(0, ge=0)
     four_star: int = Field(0, ge=0)
     five_star: int = Field(0, ge=0)
+
+
+class ProducerListQuery(QuerySchema):
+    q: str | None = Field(None, max_length=100, description="Name, tax code or slug (part)")
+    province: int | None = None
+    kind: Literal["enterprise", "cooperative", "cooperative_group", "household"] | None = None
+    active: Literal["yes", "no"] | None = None
+    ending: bool = Field(False, description="Only producers with a certificate ending within 90 days")
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(50, ge=1, le=200)

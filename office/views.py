@@ -4,12 +4,12 @@ parse a form, call one service, commit at the boundary (`attempt`), render."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app import audit
@@ -33,6 +33,7 @@ from office.forms import (
     TargetForm,
     VoidForm,
 )
+from office.queries import producer_query
 
 bp = Blueprint("office", __name__, url_prefix="/admin", template_folder="templates",
                static_folder="static", static_url_path="/office-static")
@@ -49,28 +50,6 @@ def _csv(text: str, filename: str) -> Response:
 
 
 # --- Producers -------------------------------------------------------------------------------
-
-def producer_query(*, q: str = "", province: int | None = None, kind: str | None = None,
-                   active: str | None = None, ending: bool = False, on: date | None = None):
-    query = select(Producer)
-    if q:
-        pattern = f"%{q}%"
-        query = query.where(or_(Producer.name.ilike(pattern), Producer.tax_code.ilike(pattern),
-                                Producer.slug.ilike(pattern)))
-    if province:
-        query = query.where(Producer.province_code == province)
-    if kind in PRODUCER_KINDS:
-        query = query.where(Producer.kind == kind)
-    if active in ("yes", "no"):
-        query = query.where(Producer.active.is_(active == "yes"))
-    if ending:
-        on = on or today()
-        query = query.where(exists(
-            select(Certificate.id).join(Certificate.product)
-            .where(Product.producer_id == Producer.id, Certificate.revoked_on.is_(None),
-                   Certificate.valid_until.between(on, on + timedelta(days=90)))))
-    return query
-
 
 @bp.get("/producers")
 @roles_required("admin")

@@ -196,3 +196,18 @@ def test_other_roles_cannot_open_the_office_screens(client):
                 "/admin/reports", "/admin/stamps", "/admin/trace-reports",
                 "/admin/certificates/export"):
         assert client.get(url).status_code == 403, url
+
+
+def test_the_api_lists_producers_with_filters(client, admin_headers):
+    make_producer(name="HTX Chè Bắc Hà", province_code=15, ward_code=None)
+    make_producer(name="Công ty Nước mắm", province_code=91, ward_code=None, active=False,
+                  kind="enterprise")
+
+    def names(query: str) -> list[str]:
+        body = client.get(f"/api/v1/admin/producers?{query}", headers=admin_headers).get_json()
+        return [item["name"] for item in body["items"]]
+
+    assert names("q=bắc") == ["HTX Chè Bắc Hà"]
+    assert names("active=no") == ["Công ty Nước mắm"]
+    assert names("kind=enterprise&province=91") == ["Công ty Nước mắm"]
+    assert client.get("/api/v1/admin/producers?kind=alien", headers=admin_headers).status_code == 422
