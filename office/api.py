@@ -110,7 +110,7 @@ def audit_log(query: AuditQuery):
            summary="A periodic report: products, sales, scans, expiries, targets (?format=csv)",
            responses={404: "Unknown report"})
 def report(name: str, query: ReportQuery):
-    result = reports.build(db.session, name, year=query.year)
+    result = reports.build(db.session, name, year=query.year, by_ward=query.by == "ward")
     if query.format == "csv":
         return Response(result.csv(), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=ocop-{name}.csv"})

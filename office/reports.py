@@ -23,7 +23,7 @@ from app.errors import InvalidInput, NotFound
 from catalog.exporter import safe_cell
 from catalog.gate import add_months, current_certificates
 from catalog.models import Certificate, Producer, Product
-from catalog.regions import province_name, provinces
+from catalog.regions import province_name, provinces, ward_name
 from office.models import ProvinceTarget
 
 REPORTS = ("products", "sales", "scans", "expiries", "targets")
@@ -56,6 +56,16 @@ class Report:
     def json(self) -> dict:
         return {"report": self.name, "columns": list(self.columns), "items": self.rows}
 
+    def pivot(self, row_key: str, col_key: str, value: str = "count") -> tuple[list, list]:
+        """(column values, rows of (row value, [cell per column], total)) for a compact table."""
+        columns = sorted({row[col_key] for row in self.rows})
+        cells: dict = {}
+        for row in self.rows:
+            line = cells.setdefault(row[row_key], dict.fromkeys(columns, 0))
+            line[row[col_key]] += row.get(value) or 0
+        return columns, [(name, [line[c] for c in columns], sum(line.values()))
+                         for name, line in cells.items()]
+
     def totals(self, key: str, value: str = "count") -> list[tuple[str, int]]:
         """Sum of `value` per distinct `key`, in first-seen order (for a chart)."""
         sums: dict[str, int] = {}
@@ -80,10 +90,12 @@ def products_report(session: Session, *, on: date | None = None, by_ward: bool =
     for values in session.execute(query):
         row = dict(zip([k.key for k in keys] + ["count"], values, strict=True))
         row = {"province_code": row["province_code"], "province": province_name(row["province_code"]),
-               **({"ward_code": row["ward_code"]} if by_ward else {}),
+               **({"ward_code": row["ward_code"],
+                   "ward": ward_name(row["ward_code"]) if row["ward_code"] else ""}
+                  if by_ward else {}),
                "group": row["group"], "stars": row["stars"], "count": row["count"]}
         rows.append(row)
-    columns = ("province_code", "province", *(("ward_code",) if by_ward else ()), "group", "stars",
+    columns = ("province_code", "province", *(("ward_code", "ward") if by_ward else ()), "group", "stars",
                "count")
     return Report("products", columns, rows)
 
@@ -193,14 +205,14 @@ def targets_report(session: Session, *, year: int | None = None) -> Report:
                               "five_star_target", "five_star"), rows)
 
 
-def build(session: Session, name: str, *, year: int | None = None) -> Report:
+def build(session: Session, name: str, *, year: int | None = None, by_ward: bool = False) -> Report:
     if name not in REPORTS:
         raise NotFound(f"No report {name!r}; use one of {', '.join(REPORTS)}.",
                        code="unknown_report")
     if year is not None and not 2018 <= year <= 2100:
         raise InvalidInput("year must be between 2018 and 2100.", code="invalid_year")
     if name == "products":
-        return products_report(session)
+        return products_report(session, by_ward=by_ward)
     if name == "expiries":
         return expiries_report(session)
     return {"sales": sales_report, "scans": scans_report,

@@ -54,6 +54,7 @@ class AuditQuery(QuerySchema):
 class ReportQuery(QuerySchema):
     format: Literal["json", "csv"] = "json"
     year: int | None = Field(None, ge=2018, le=2100)
+    by: Literal["province", "ward"] = Field("province", description="products: by commune/ward too")
 
 
 class TraceReportsQuery(QuerySchema):

@@ -403,14 +403,15 @@ def reports_page():
     form = TargetForm(year=year)
     form.province_code.choices = list(provinces().items())
     return render_template("office/reports.html", data=data, chart=chart, year=year,
-                           target_form=form)
+                           target_form=form, by_stars=products.pivot("province", "stars"),
+                           by_group=products.pivot("province", "group"))
 
 
 @bp.get("/reports/<name>.csv")
 @roles_required("admin")
 def report_csv(name: str):
     year = request.args.get("year", type=int)
-    report = reports.build(db.session, name, year=year)
+    report = reports.build(db.session, name, year=year, by_ward=request.args.get("by") == "ward")
     return _csv(report.csv(), f"ocop-{name}{'-' + str(year) if year else ''}.csv")
 
 

@@ -140,3 +140,16 @@ def test_the_chart_is_safe_and_scales():
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert 'width="0"' in svg
     assert reports.Report("x", ("a",), [{"a": "=1+1"}]).csv().splitlines()[1] == "'=1+1"
+
+
+def test_products_by_commune_and_the_compact_tables(client, admin_headers, officer):
+    make_product(make_producer(province_code=92, ward_code=31135), stars=4, group="food")
+    rows = _rows(client, admin_headers, "products", by="ward")
+    assert rows == [{"province_code": 92, "province": rows[0]["province"], "ward_code": 31135,
+                     "ward": rows[0]["ward"], "group": "food", "stars": 4, "count": 1}]
+    assert rows[0]["ward"] and "Ninh Kiều" in rows[0]["ward"]
+    sign_in(client, officer)
+    html = client.get("/admin/reports").get_data(as_text=True)
+    assert '<th scope="col">4★</th>' in html and "<strong>1</strong>" in html
+    csv_text = client.get("/admin/reports/products.csv?by=ward").get_data(as_text=True)
+    assert csv_text.lstrip("\ufeff").startswith("province_code,province,ward_code,ward,")
