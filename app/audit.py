@@ -40,7 +40,7 @@ from app.extensions import db
 NOT_AUDITED = frozenset({
     "audit_log", "scans", "stamp_clients", "stamp_scans", "stock_reservations", "search_documents",
     "search_index", "certificate_reminders", "stripe_events", "alembic_version",
-    "api_tokens",
+    "api_tokens", "listing_segments", "catalog_state",
 })
 # Never copied into the log, whatever the table.
 REDACTED = frozenset({"password_hash", "token_hash", "access_token_hash", "secret",

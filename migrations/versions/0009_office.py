@@ -2,7 +2,7 @@
 corrections, report handling and notes, stamp flags, province targets (issue 12)
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-30
 
 On PostgreSQL a trigger refuses UPDATE and DELETE on audit_log (append-only). TRUNCATE is
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
