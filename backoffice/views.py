@@ -271,8 +271,15 @@ def stamps_pdf(lot_id: int):
 @admin.get("/")
 @roles_required("admin", "organizer")
 def admin_dashboard():
+    watch = None
+    if current_user.role == "admin":
+        from traceability import supervision
+
+        watch = {"reports": supervision.status_counts(db.session),
+                 "suspicious": len(supervision.suspicious_stamps(
+                     db.session, threshold=current_app.config["SUSPICIOUS_SCAN_CLIENTS"]))}
     return render_template("backoffice/admin_dashboard.html",
-                           stats=dashboards.office_stats(db.session),
+                           stats=dashboards.office_stats(db.session), watch=watch,
                            expiring=dashboards.expiring_certificates(db.session, within_days=90))
 
 

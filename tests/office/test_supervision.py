@@ -117,3 +117,25 @@ def test_only_the_office_supervises(client):
     for url in ("/api/v1/admin/trace-reports", "/api/v1/admin/stamps/suspicious"):
         assert client.get(url, headers={"Authorization": f"Bearer {token}"}).status_code == 403
     assert client.get("/api/v1/admin/trace-reports").status_code == 401
+
+
+def test_a_daily_command_flags_new_suspicious_stamps_and_mails_their_producers(app, client, outbox):
+    stamp = _stamp(email="htx@example.com")
+    _clone_scans(client, stamp.code)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["stamps", "notify-suspicious"])
+    assert result.exit_code == 0, result.output
+    assert "flagged 1 stamps, mailed 1 producers" in result.output
+    assert len(read_outbox(outbox)) == 1
+    again = runner.invoke(args=["stamps", "notify-suspicious"])
+    assert "flagged 0 stamps" in again.output and len(read_outbox(outbox)) == 1
+
+
+def test_the_office_dashboard_counts_open_reports_and_suspicious_stamps(client, officer):
+    stamp = _stamp()
+    _report(client, stamp.code)
+    _clone_scans(client, stamp.code)
+    sign_in(client, officer)
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "1 báo cáo hàng giả chưa xử lý xong" in html and "1 tem đáng ngờ" in html
