@@ -374,12 +374,16 @@ def reports_page():
     year = max(2018, min(year, 2100))
     data = {name: reports.build(db.session, name, year=year) for name in reports.REPORTS}
     products = data["products"]
+    from backoffice.forms import GROUP_CHOICES
+
+    group_names = {choice.value: str(choice.label) for choice in GROUP_CHOICES}
     chart = {
         "stars": charts.bar_chart(_("Sản phẩm OCOP theo số sao"),
                                   [(f"{k}★", v) for k, v in sorted(
                                       products.totals("stars"), reverse=True)],
                                   chart_id="chart-stars"),
-        "group": charts.bar_chart(_("Sản phẩm OCOP theo nhóm"), products.totals("group"),
+        "group": charts.bar_chart(_("Sản phẩm OCOP theo nhóm"),
+                                  [(group_names.get(k, k), v) for k, v in products.totals("group")],
                                   chart_id="chart-group", color=charts.PALETTE[1]),
         "province": charts.bar_chart(_("Sản phẩm OCOP theo tỉnh"), products.totals("province"),
                                      chart_id="chart-province", color=charts.PALETTE[3]),
@@ -404,7 +408,7 @@ def reports_page():
     form.province_code.choices = list(provinces().items())
     return render_template("office/reports.html", data=data, chart=chart, year=year,
                            target_form=form, by_stars=products.pivot("province", "stars"),
-                           by_group=products.pivot("province", "group"))
+                           by_group=products.pivot("province", "group"), group_names=group_names)
 
 
 @bp.get("/reports/<name>.csv")
