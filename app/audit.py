@@ -34,6 +34,7 @@ from sqlalchemy.orm.attributes import get_history
 
 from app.clock import LOCAL_TZ, now
 from app.extensions import db
+from app.spreadsheet import safe_cell
 
 # Tables whose rows are not user changes, or are written by the thousand per minute (scans,
 # search, reservations), or are the log itself.
@@ -317,12 +318,6 @@ def entry_json(entry: AuditEntry) -> dict:
 
 CSV_COLUMNS = ("at", "actor", "actor_role", "client_hash", "action", "object_type", "object_id",
                "before", "after")
-
-
-def safe_cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def entries_csv(entries) -> str:

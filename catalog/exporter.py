@@ -9,14 +9,9 @@ import io
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from app.spreadsheet import safe_cell
 from catalog.importer import COLUMNS
 from catalog.models import Certificate, Producer, Product
-
-
-def safe_cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (=, +, -, @, tab, CR first)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def certificates_for_export(session: Session, *, province_code: int | None = None) -> list[Certificate]:

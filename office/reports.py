@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import today
 from app.errors import InvalidInput, NotFound
-from catalog.exporter import safe_cell
+from app.spreadsheet import safe_cell
 from catalog.gate import add_months, current_certificates
 from catalog.models import Certificate, Producer, Product
 from catalog.regions import province_name, provinces, ward_name
