@@ -31,8 +31,8 @@ BLUEPRINT_MODULES = [
     "backoffice.views",
     "evaluation.views",
     "evaluation.api",
-    "office.views",
-    "office.api",
+    "backoffice.office.views",
+    "backoffice.office.api",
 ]
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -143,5 +143,5 @@ def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
     for name in ("app.audit", "app.accounts.models", "catalog.models", "catalog.timeline",
                  "showrooms.models", "showrooms.counter_models", "storefront.models",
-                 "traceability.models", "evaluation.models", "office.models"):
+                 "traceability.models", "evaluation.models", "backoffice.office.models"):
         importlib.import_module(name)

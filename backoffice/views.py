@@ -334,7 +334,7 @@ def admin_products():
 @admin.get("/products/<slug>")
 @roles_required("admin")
 def admin_product(slug: str):
-    from office.views import product_office_context
+    from backoffice.office.views import product_office_context
 
     product = services.get_product(db.session, slug)
     return render_template("backoffice/admin_product.html", product=product,

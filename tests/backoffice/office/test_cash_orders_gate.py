@@ -12,6 +12,7 @@ from catalog.services import revoke_certificate
 from showrooms.models import StockLevel
 from showrooms.stock import ledger_matches_levels, warehouse_of
 from storefront.models import Order
+from tests.backoffice.office.conftest import read_outbox
 from tests.factories import (
     auth,
     make_certificate,
@@ -23,7 +24,6 @@ from tests.factories import (
     order_payload,
     receive_stock,
 )
-from tests.office.conftest import read_outbox
 
 
 def _on_hand(product) -> int:

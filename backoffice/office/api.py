@@ -9,11 +9,8 @@ from app import audit
 from app.api import api_blueprint, api_route, current_api_user
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
-from catalog import services
-from catalog.exporter import export_csv
-from catalog.models import Certificate
-from office import reports
-from office.schemas import (
+from backoffice.office import reports
+from backoffice.office.schemas import (
     AuditQuery,
     CorrectionIn,
     ExportQuery,
@@ -24,6 +21,9 @@ from office.schemas import (
     TraceReportPatch,
     TraceReportsQuery,
 )
+from catalog import services
+from catalog.exporter import export_csv
+from catalog.models import Certificate
 
 bp = api_blueprint("office_api", __name__)
 
@@ -42,8 +42,8 @@ def producer_json(producer) -> dict:
 def list_producers(query: ProducerListQuery):
     from sqlalchemy import func, select
 
+    from backoffice.office.queries import producer_query
     from catalog.models import Producer
-    from office.queries import producer_query
 
     found = producer_query(q=(query.q or "").strip(), province=query.province, kind=query.kind,
                            active=query.active, ending=query.ending)

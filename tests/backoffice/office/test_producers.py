@@ -9,6 +9,7 @@ from app.clock import today
 from app.extensions import db
 from catalog import search
 from showrooms.stock import sales_point_location
+from tests.backoffice.office.conftest import audit_rows, read_outbox, sign_in
 from tests.factories import (
     auth,
     make_certificate,
@@ -20,7 +21,6 @@ from tests.factories import (
     order_payload,
     receive_stock,
 )
-from tests.office.conftest import audit_rows, read_outbox, sign_in
 
 
 def _slugs_listed(client, q: str | None = None) -> set[str]:

@@ -14,8 +14,8 @@ from catalog import services
 from catalog.exporter import export_csv
 from catalog.importer import COLUMNS, import_csv_text
 from catalog.models import Certificate, CertificateCorrection
+from tests.backoffice.office.conftest import audit_rows, sign_in
 from tests.factories import make_certificate, make_producer, make_product
-from tests.office.conftest import audit_rows, sign_in
 
 
 def _certificate_count() -> int:

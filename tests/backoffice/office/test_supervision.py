@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from app.extensions import db
+from tests.backoffice.office.conftest import read_outbox, sign_in
 from tests.factories import make_lot, make_producer, make_product, make_stamps, make_token, make_user
-from tests.office.conftest import read_outbox, sign_in
 from tests.traceability.conftest import scan
 from traceability.models import Report, Scan
 

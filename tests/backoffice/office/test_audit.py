@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from app import audit
 from app.clock import today
 from app.extensions import db
+from tests.backoffice.office.conftest import audit_rows, sign_in
 from tests.factories import (
     make_certificate,
     make_producer,
@@ -23,7 +24,6 @@ from tests.factories import (
     order_payload,
     receive_stock,
 )
-from tests.office.conftest import audit_rows, sign_in
 
 
 def test_a_revocation_is_one_audit_row_with_before_and_after(client, officer, admin_headers):

@@ -10,8 +10,9 @@ from datetime import date, timedelta
 
 from app.clock import today
 from app.extensions import db
-from office import reports
+from backoffice.office import reports
 from showrooms.stock import sales_point_location
+from tests.backoffice.office.conftest import sign_in
 from tests.factories import (
     auth,
     make_certificate,
@@ -25,7 +26,6 @@ from tests.factories import (
     order_payload,
     receive_stock,
 )
-from tests.office.conftest import sign_in
 from tests.traceability.conftest import scan
 
 
@@ -134,7 +134,7 @@ def test_the_reports_page_draws_accessible_svg_charts_beside_tables(client, offi
 
 
 def test_the_chart_is_safe_and_scales():
-    from office.charts import bar_chart
+    from backoffice.office.charts import bar_chart
 
     svg = bar_chart("<b>x</b>", [("<script>", 10), ("b", 0)], chart_id="c")
     assert "<script>" not in svg and "&lt;script&gt;" in svg

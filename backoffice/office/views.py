@@ -16,14 +16,8 @@ from app import audit
 from app.accounts.views import roles_required
 from app.clock import today
 from app.extensions import db
-from backoffice.views import REFUSED, attempt
-from catalog import services
-from catalog.exporter import export_csv
-from catalog.gate import listability
-from catalog.models import PRODUCER_KINDS, Certificate, CertificateCorrection, Producer, Product
-from catalog.regions import provinces
-from office import charts, reports
-from office.forms import (
+from backoffice.office import charts, reports
+from backoffice.office.forms import (
     ActivityForm,
     CertificateForm,
     CorrectionForm,
@@ -33,7 +27,13 @@ from office.forms import (
     TargetForm,
     VoidForm,
 )
-from office.queries import producer_query
+from backoffice.office.queries import producer_query
+from backoffice.views import REFUSED, attempt
+from catalog import services
+from catalog.exporter import export_csv
+from catalog.gate import listability
+from catalog.models import PRODUCER_KINDS, Certificate, CertificateCorrection, Producer, Product
+from catalog.regions import provinces
 
 bp = Blueprint("office", __name__, url_prefix="/admin", template_folder="templates",
                static_folder="static", static_url_path="/office-static")

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from app.clock import today
 from app.errors import InvalidInput, NotFound
 from app.spreadsheet import safe_cell
+from backoffice.office.models import ProvinceTarget
 from catalog.gate import add_months, current_certificates
 from catalog.models import Certificate, Producer, Product
 from catalog.regions import province_name, provinces, ward_name
-from office.models import ProvinceTarget
 
 REPORTS = ("products", "sales", "scans", "expiries", "targets")
 LOCAL_OFFSET = "+7 hours"  # Asia/Ho_Chi_Minh has no daylight saving time
