@@ -29,6 +29,8 @@ BLUEPRINT_MODULES = [
     "showrooms.counter_api",
     "showrooms.counter_views",
     "backoffice.views",
+    "evaluation.views",
+    "evaluation.api",
 ]
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -136,5 +138,5 @@ def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
     for name in ("app.accounts.models", "catalog.models", "catalog.timeline", "showrooms.models",
                  "showrooms.counter_models",
-                 "storefront.models", "traceability.models"):
+                 "storefront.models", "traceability.models", "evaluation.models"):
         importlib.import_module(name)
