@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "traceability.cli",
     "showrooms.cli",
     "app.demo",
+    "app.outbox.cli",
 ]
 
 

@@ -60,6 +60,14 @@ def from_environment() -> dict:
         "LANGUAGES": ["vi", "en"],
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down: limits go on from per-process memory, a storage error never becomes a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # Behind nginx: how many proxies' X-Forwarded-* headers to trust (0 = none, direct).
+        "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", 0),
+        "PROXY_FIX_X_PROTO": _int("PROXY_FIX_X_PROTO", 0),
+        "PROXY_FIX_X_HOST": _int("PROXY_FIX_X_HOST", 0),
+        "MAIL_RETRY_MAX_ATTEMPTS": _int("MAIL_RETRY_MAX_ATTEMPTS", 8),
         "WTF_CSRF_TIME_LIMIT": None,
         "PHOTO_DIR": env.get("PHOTO_DIR", str(INSTANCE / "photos")),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
