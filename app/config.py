@@ -19,6 +19,12 @@ def _database_url(url: str | None) -> str:
     return url
 
 
+def _replica_binds(url: str | None) -> dict:
+    from app.replica import binds
+
+    return binds(_database_url(url) if url else None)
+
+
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
@@ -30,6 +36,8 @@ def from_environment() -> dict:
         "SECRET_KEY": env.get("SECRET_KEY", "dev-only-secret-change-me"),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A read replica for the storefront's public pages (app/replica.py); none by default.
+        "SQLALCHEMY_BINDS": _replica_binds(env.get("DATABASE_REPLICA_URL")),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", "sk_test_local"),
         "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY", "pk_test_local"),
