@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from app.cache import cache
 from catalog import search
 from catalog.search import whoosh_backend
 from tests.factories import make_product, order_payload, receive_stock
@@ -25,7 +26,8 @@ def _corrupt(folder) -> int:
     files = [f for f in folder.iterdir() if f.is_file()]
     for f in files:
         f.write_bytes(b"\x00garbage\xff" * 7)
-    whoosh_backend.forget(folder)  # as a process starting over the damaged files
+    whoosh_backend.forget(folder)  # as a process starting over the damaged files…
+    cache.clear()  # …with nothing cached yet (the search results are cached by version)
     return len(files)
 
 
@@ -59,6 +61,7 @@ def test_corrupt_index_falls_back_to_the_database_and_reindex_repairs(
 
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
     assert result.exit_code == 0, result.output
+    cache.clear()
     caplog.clear()
     with caplog.at_level(logging.ERROR, logger="catalog.search"):
         assert _names(client.get("/api/v1/products?q=mam")) == ["Nước mắm Phú Quốc"]
