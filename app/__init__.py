@@ -26,6 +26,8 @@ BLUEPRINT_MODULES = [
     "traceability.api",
     "showrooms.views",
     "showrooms.api",
+    "showrooms.counter_api",
+    "showrooms.counter_views",
     "backoffice.views",
 ]
 
@@ -147,5 +149,6 @@ def _trust_proxy(app: Flask) -> None:
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
     for name in ("app.accounts.models", "app.outbox.models", "catalog.models", "catalog.timeline",
-                 "showrooms.models", "storefront.models", "traceability.models"):
+                 "showrooms.models", "showrooms.counter_models", "storefront.models",
+                 "traceability.models"):
         importlib.import_module(name)

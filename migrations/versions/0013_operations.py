@@ -15,7 +15,7 @@ still come from the same sequence, so they stay unique. The function
 (development) keeps the plain table: nothing changes for the models or the queries.
 
 Revision ID: 0013
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30
 
 """
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
