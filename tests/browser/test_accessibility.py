@@ -4,8 +4,8 @@ registry, MPL-2.0) injected by Playwright into the pages people use most, at 360
 scrolls sideways.
 
 `PAGES` lists them; each opens its page the way a user gets there (the cart and the
-checkout with a product in the cart, the seller dashboard signed in). The sales-point
-counter page is one more entry when the counter branch lands."""
+checkout with a product in the cart, the seller dashboard and the sales-point counter
+signed in)."""
 
 from __future__ import annotations
 
@@ -62,9 +62,9 @@ def _add_to_cart(page, live_server) -> None:
     page.wait_for_load_state()
 
 
-def _sign_in_seller(page, live_server) -> None:
+def _sign_in_seller(page, live_server, email: str = "htx-bac-ha@ocop.local") -> None:
     page.goto(live_server("/login"))
-    page.fill("#email", "htx-bac-ha@ocop.local")
+    page.fill("#email", email)
     page.fill("#password", "ocop-demo-2026")
     page.locator("main button[type=submit]").click()
     page.wait_for_url(re.compile(r"/seller/$"))
@@ -85,7 +85,8 @@ PAGES = [
     Screen("cart", lambda s: "/cart", _add_to_cart),
     Screen("checkout", lambda s: "/checkout", _add_to_cart),
     Screen("seller-dashboard", lambda s: "/seller/", _sign_in_seller),
-    # Screen("counter", lambda s: "/counter/<point>", _sign_in_sales_point),  ← counter branch
+    Screen("counter", lambda s: "/counter/PQ-01",
+           lambda page, s: _sign_in_seller(page, s, "sp-pq01@ocop.local")),
 ]
 
 
@@ -99,6 +100,7 @@ def test_no_serious_accessibility_violation_at_360px(live_server, chromium, scre
             screen.before(page, live_server)
         response = page.goto(live_server(screen.path(live_server)))
         assert response.status == 200, f"{screen.name}: {response.status}"
+        page.wait_for_load_state("networkidle")  # pages that build themselves (the counter)
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate(AXE_RUN)
         serious = [v for v in violations if v["impact"] in ("serious", "critical")]

@@ -7,9 +7,9 @@ The fault is injected from a gunicorn config file written by the test (`post_wor
 installs a SQLAlchemy listener): the application has no fault-injection code. The worker
 writes its pid when it reaches the chosen point and sleeps there; the test kills it.
 
-`SALE_PATHS` lists the ways a sale is written; the counter ticket (a sales point's
-`POST /api/v1/sales-points/<code>/sales`, from another branch) is added there as one more
-entry when it lands."""
+`SALE_PATHS` lists the ways a sale is written: online orders (cash on delivery, bank
+transfer) and the counter ticket (`POST /api/v1/sales-points/<code>/sales`, whose
+Idempotency-Key must still be usable after the kill: nothing was committed under it)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from showrooms.counter_models import CounterSale
 from showrooms.models import Reservation, StockLevel, StockMovement
 from storefront.models import Order, OrderLine, Shipment
 from tests.factories import make_product, order_payload, receive_stock
@@ -70,7 +71,7 @@ def post_worker_init(worker):
 @dataclass
 class SalePath:
     name: str
-    table: str  # the row whose flush marks "in the middle"
+    table: str  # the row whose flush marks "in the middle" (and counted after the retry)
     prepare: callable  # (app) -> (url path, json body, headers)
 
 
@@ -86,10 +87,27 @@ def _order_path(payment: str):
     return prepare
 
 
+def _counter_path(app):
+    from showrooms.stock import sales_point_location
+    from tests.factories import auth, make_sales_point, make_token, make_user
+
+    with app.app_context():
+        point = make_sales_point(code="KILL-1")
+        token = make_token(make_user("sales_point", sales_point=point))
+        product = make_product(name="Mật ong bạc hà", price_vnd=180_000)
+        receive_stock(product, 10, location=sales_point_location(db.session, point))
+        db.session.commit()
+        body = {"items": [{"product": product.slug, "quantity": 2}], "payment": "cash",
+                "cash_received_vnd": 400_000}
+        db.session.remove()
+    return "/api/v1/sales-points/KILL-1/sales", body, {**auth(token),
+                                                       "Idempotency-Key": "kill-test-0001"}
+
+
 SALE_PATHS = [
     SalePath("order-cod", "orders", _order_path("cod")),
     SalePath("order-bank-transfer", "orders", _order_path("bank_transfer")),
-    # SalePath("counter-sale", "counter_tickets", _counter_path()),  ← with the counter branch
+    SalePath("counter-sale", "counter_sales", _counter_path),
 ]
 
 
@@ -134,13 +152,15 @@ def _state(app) -> dict:
             select(func.count()).select_from(model).where(*where))
         state = {
             "orders": count(Order), "lines": count(OrderLine), "shipments": count(Shipment),
+            "counter_sales": count(CounterSale),
             "movements": count(StockMovement, StockMovement.kind != "receive"),
             "reservations": count(Reservation),
             "on_hand": session.scalar(select(func.sum(StockLevel.on_hand))),
             "orphan_movements": session.scalar(
                 select(func.count()).select_from(StockMovement).where(
                     StockMovement.kind != "receive",
-                    ~StockMovement.reference.in_(select(Order.number)))),
+                    ~StockMovement.reference.in_(select(Order.number)),
+                    ~StockMovement.reference.in_(select(CounterSale.receipt_number)))),
         }
         db.session.remove()
         return state
@@ -190,7 +210,7 @@ def test_worker_sigkilled_mid_sale_leaves_nothing_half_written(committed, tmp_pa
         client.join(60)
         assert "answer" not in outcome or outcome["answer"][0] >= 500, outcome
         # PostgreSQL rolls the dead session back; nothing of the sale remains.
-        _wait(lambda: _state(app)["orders"] == before["orders"], 30, "the rollback")
+        _wait(lambda: _state(app) == before, 30, "the rollback")
         assert _state(app) == before
 
         # gunicorn starts another worker; the same request now succeeds, once.
@@ -198,7 +218,7 @@ def test_worker_sigkilled_mid_sale_leaves_nothing_half_written(committed, tmp_pa
         status, answer = _post(f"http://127.0.0.1:{port}{url_path}", body, headers)
         assert status == 201, answer
         after = _state(app)
-        assert after["orders"] == before["orders"] + 1
+        assert after[path.table] == before[path.table] + 1
         assert after["orphan_movements"] == 0
         assert after["movements"] + after["reservations"] >= 1
     finally:
