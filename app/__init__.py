@@ -103,6 +103,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import audit
 
     audit.init_app(app)
+
+    from app import faults
+
+    faults.register(app)
+    _trust_proxy(app)
     _import_models()
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
@@ -139,9 +144,19 @@ def _init_extensions(app: Flask) -> None:
     init_static(app)
 
 
+def _trust_proxy(app: Flask) -> None:
+    """X-Forwarded-For/Proto/Host are believed only when PROXY_FIX_* say how many proxies
+    (nginx: 1) stand in front; without them a client cannot forge its address or scheme."""
+    hops = {key: app.config.get(f"PROXY_FIX_{key.upper()}", 0) for key in ("x_for", "x_proto", "x_host")}
+    if any(hops.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
+
+
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
-    for name in ("app.audit", "app.accounts.models", "catalog.models", "catalog.timeline",
-                 "showrooms.models", "showrooms.counter_models", "storefront.models",
+    for name in ("app.audit", "app.accounts.models", "app.outbox.models", "catalog.models",
+                 "catalog.timeline", "showrooms.models", "showrooms.counter_models", "storefront.models",
                  "traceability.models", "evaluation.models", "backoffice.office.models"):
         importlib.import_module(name)

@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "showrooms.cli",
     "evaluation.cli",
     "app.demo",
+    "app.outbox.cli",
 ]
 
 

@@ -19,6 +19,12 @@ def _database_url(url: str | None) -> str:
     return url
 
 
+def _replica_binds(url: str | None) -> dict:
+    from app.replica import binds
+
+    return binds(_database_url(url) if url else None)
+
+
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
@@ -30,6 +36,8 @@ def from_environment() -> dict:
         "SECRET_KEY": env.get("SECRET_KEY", "dev-only-secret-change-me"),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A read replica for the storefront's public pages (app/replica.py); none by default.
+        "SQLALCHEMY_BINDS": _replica_binds(env.get("DATABASE_REPLICA_URL")),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", "sk_test_local"),
         "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY", "pk_test_local"),
@@ -61,6 +69,14 @@ def from_environment() -> dict:
         "LANGUAGES": ["vi", "en"],
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down: limits go on from per-process memory, a storage error never becomes a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # Behind nginx: how many proxies' X-Forwarded-* headers to trust (0 = none, direct).
+        "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", 0),
+        "PROXY_FIX_X_PROTO": _int("PROXY_FIX_X_PROTO", 0),
+        "PROXY_FIX_X_HOST": _int("PROXY_FIX_X_HOST", 0),
+        "MAIL_RETRY_MAX_ATTEMPTS": _int("MAIL_RETRY_MAX_ATTEMPTS", 8),
         "WTF_CSRF_TIME_LIMIT": None,
         "PHOTO_DIR": env.get("PHOTO_DIR", str(INSTANCE / "photos")),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),

@@ -1,8 +1,10 @@
 """E-mail: written as `.eml` files to the outbox folder in development and tests, sent via
-SMTP when MAIL_SMTP_HOST is set."""
+SMTP when MAIL_SMTP_HOST is set. A delivery that fails is queued in the database and
+retried (`app.outbox`): the order that sent it still succeeds."""
 
 from __future__ import annotations
 
+import email
 import email.policy
 import smtplib
 import uuid
@@ -34,12 +36,25 @@ def send_mail(to: str | list[str], subject: str, text: str, html: str | None = N
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
+    try:
+        deliver(message)
+    except (OSError, smtplib.SMTPException) as err:  # SMTP down, folder not writable…
+        from app.outbox.services import enqueue
+
+        enqueue(message, err)  # retried by `flask mail retry`; the caller has succeeded
+    return message
+
+
+def deliver(message: EmailMessage | bytes) -> None:
+    """One attempt: SMTP when MAIL_SMTP_HOST is set, else a `.eml` file in the outbox."""
+    config = current_app.config
+    raw = message if isinstance(message, bytes) else bytes(message)
     if config.get("MAIL_SMTP_HOST"):
+        parsed = email.message_from_bytes(raw, policy=UNFOLDED)
         with smtplib.SMTP(config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], timeout=10) as smtp:
-            smtp.send_message(message)
+            smtp.send_message(parsed)
     else:
         outbox = Path(config["MAIL_OUTBOX_DIR"])
         outbox.mkdir(parents=True, exist_ok=True)
         name = f"{now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
-        (outbox / name).write_bytes(bytes(message))
-    return message
+        (outbox / name).write_bytes(raw)

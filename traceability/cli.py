@@ -111,4 +111,20 @@ def _date(value) -> date | None:
     return value.date() if value is not None else None
 
 
+@stamps.command("scan-partitions")
+@click.option("--months-ahead", type=click.IntRange(1, 60), default=12, show_default=True)
+def scan_partitions(months_ahead: int) -> None:
+    """PostgreSQL: create the monthly partitions of `scans` to come (migration 0013).
+    Run monthly by the `ocop-scan-partitions` timer; nothing to do on SQLite."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "postgresql":
+        click.echo("scans are not partitioned on this database: nothing to do")
+        return
+    created = db.session.scalar(text("SELECT ocop_ensure_scan_partitions(:months)"),
+                                {"months": months_ahead})
+    db.session.commit()
+    click.echo(f"created {created} monthly partition(s) of scans")
+
+
 commands = [stamps]

@@ -13,27 +13,35 @@ Either way the engine only says which products match and how well. The certifica
 applied at query time (`catalog.listing.filtered` → `catalog.gate.listable_products`), so a
 certificate that ends tonight disappears tomorrow without a reindex, and the total counts
 only listable matches.
+
+An index that cannot be read (missing files, corrupt segments) never stops the shop: the
+error is logged and the same gated query is searched in the database instead
+(`database_search`); `flask search reindex` rebuilds the index, even over a corrupt one.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 
 from catalog import listing
 from catalog.gate import CurrentCertificate
-from catalog.models import Product
+from catalog.models import Producer, Product
 from catalog.search import hooks, whoosh_backend
 from catalog.search.analysis import highlight, name_key, query_words
+from catalog.text import fold
 
 __all__ = ["backend_name", "highlight", "index_products", "query_words", "reindex",
            "search_products"]
 
 BACKENDS = ("whoosh", "postgres")
+log = logging.getLogger(__name__)
 
 
 def backend_name() -> str:
@@ -71,42 +79,86 @@ def search_products(
         return listing.paginate(session, query, listing.ordering(order), page, per_page)
 
     if backend_name() == "postgres":
-        from catalog.search import postgres_backend
+        return _postgres_search(session, query, q, order, page, per_page)
 
-        found = None
-        for fuzzy in (False, True):  # typo tolerance only when nothing matches as typed
-            matching, score = postgres_backend.restrict(query, q, fuzzy=fuzzy)
-            order_by = ((score.desc(), Product.created_at.desc(), Product.id.desc())
-                        if order == "relevance" else listing.ordering(order))
-            found = listing.paginate(session, matching, order_by, page, per_page)
-            if found.total or not any(word.fuzzy for word in query_words(q)):
-                break
-        return found
-
-    with whoosh_backend.searching(session, index_dir()) as searcher:
-        matched, fuzzy = whoosh_backend.candidates(searcher, q)
-        if not matched:
-            return listing.Page(items=[], total=0, page=page, per_page=per_page)
-        # The gate, today, over every candidate. A candidate whose indexed name is not its
-        # name in the database any more is a stale entry (e.g. a row id reused after a
-        # delete) and is dropped.
-        rows = _listable_rows(session, query, matched)
-        fresh = {row.id: row for row in rows
-                 if matched[row.id] == whoosh_backend.name_hash(name_key(row.name))}
-        needed = page * per_page
-        if order == "relevance":
-            ranked = [i for i in whoosh_backend.ranking(searcher, q, fuzzy=fuzzy) if i in fresh]
-            if len(ranked) < min(needed, len(fresh)):
-                ranked = [i for i in whoosh_backend.ranking(searcher, q, fuzzy=fuzzy, full=True)
-                          if i in fresh]
-        else:
-            ranked = sorted(fresh, key=lambda i: _sort_key(fresh[i], order))
+    try:
+        with whoosh_backend.searching(session, index_dir()) as searcher:
+            matched, fuzzy = whoosh_backend.candidates(searcher, q)
+            if not matched:
+                return listing.Page(items=[], total=0, page=page, per_page=per_page)
+            # The gate, today, over every candidate. A candidate whose indexed name is not its
+            # name in the database any more is a stale entry (e.g. a row id reused after a
+            # delete) and is dropped.
+            rows = _listable_rows(session, query, matched)
+            fresh = {row.id: row for row in rows
+                     if matched[row.id] == whoosh_backend.name_hash(name_key(row.name))}
+            needed = page * per_page
+            if order == "relevance":
+                ranked = [i for i in whoosh_backend.ranking(searcher, q, fuzzy=fuzzy) if i in fresh]
+                if len(ranked) < min(needed, len(fresh)):
+                    ranked = [i for i in whoosh_backend.ranking(searcher, q, fuzzy=fuzzy, full=True)
+                              if i in fresh]
+            else:
+                ranked = sorted(fresh, key=lambda i: _sort_key(fresh[i], order))
+    except SQLAlchemyError:
+        raise  # the database itself failed: that is a 503, not a search problem
+    except Exception:  # a missing, corrupt or unreadable index: keep selling
+        log.exception("search index in %s is unusable: searching the database instead "
+                      "(`flask search reindex` repairs the index)", index_dir())
+        whoosh_backend.forget(index_dir())  # the next search opens the index afresh
+        return database_search(session, query, q, order=order, page=page, per_page=per_page)
+    needed = page * per_page
     page_ids = ranked[(page - 1) * per_page : needed]
     loaded = {}
     if page_ids:
         loaded = {p.id: (p, c) for p, c in
                   session.execute(listing.with_cards(query.where(Product.id.in_(page_ids)))).all()}
     return listing.Page(items=[loaded[i] for i in page_ids if i in loaded], total=len(fresh),
+                        page=page, per_page=per_page)
+
+
+def _postgres_search(session: Session, query, q: str, order: str, page: int,
+                     per_page: int) -> listing.Page:
+    from catalog.search import postgres_backend
+
+    found = None
+    for fuzzy in (False, True):  # typo tolerance only when nothing matches as typed
+        matching, score = postgres_backend.restrict(query, q, fuzzy=fuzzy)
+        order_by = ((score.desc(), Product.created_at.desc(), Product.id.desc())
+                    if order == "relevance" else listing.ordering(order))
+        found = listing.paginate(session, matching, order_by, page, per_page)
+        if found.total or not any(word.fuzzy for word in query_words(q)):
+            break
+    return found
+
+
+def database_search(session: Session, query, q: str, *, order: str = "relevance", page: int = 1,
+                    per_page: int = 24) -> listing.Page:
+    """The fallback when the Whoosh index cannot be used: on PostgreSQL the `postgres`
+    backend; elsewhere every word (folded) must appear in the name, English name,
+    description or producer name — slower and without typo tolerance, but the shop sells."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _postgres_search(session, query, q, order, page, per_page)
+    words = [w.folded for w in query_words(q)]
+    columns = (Product.id, Product.name, Product.name_en, Product.description,
+               Producer.name.label("producer_name"), Product.created_at,
+               Product.price_vnd, CurrentCertificate.stars)
+    rows = {}
+    for row in session.execute(query.with_only_columns(*columns)):
+        name = fold(row[1] or "")
+        text = " ".join((name, fold(row[2] or ""), fold(row[3] or ""), fold(row[4] or "")))
+        if all(word in text for word in words):
+            rows[row.id] = (all(word in name for word in words), row)
+    if order == "relevance":
+        ranked = sorted(rows, key=lambda i: (not rows[i][0], _sort_key(rows[i][1], "newest")))
+    else:
+        ranked = sorted(rows, key=lambda i: _sort_key(rows[i][1], order))
+    page_ids = ranked[(page - 1) * per_page : page * per_page]
+    loaded = {}
+    if page_ids:
+        loaded = {p.id: (p, c) for p, c in
+                  session.execute(listing.with_cards(query.where(Product.id.in_(page_ids)))).all()}
+    return listing.Page(items=[loaded[i] for i in page_ids if i in loaded], total=len(rows),
                         page=page, per_page=per_page)
 
 

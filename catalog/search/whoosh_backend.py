@@ -153,6 +153,12 @@ def open_index(directory: str | os.PathLike, *, create: bool = False):
     return _indexes[key]
 
 
+def forget(directory: str | os.PathLike) -> None:
+    """Drop the open index and pooled searchers of `directory` (after it was replaced)."""
+    _indexes.pop(str(directory), None)
+    POOL.discard(str(directory))
+
+
 class SearcherPool:
     """Open searchers kept for reuse (opening one reads the index's table of contents),
     one per concurrent user, refreshed when the index has changed. A few directories at
@@ -188,6 +194,15 @@ class SearcherPool:
                     found = None
             if found is not None:
                 found.close()
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            searchers = self._free.pop(key, [])
+        for searcher in searchers:
+            try:
+                searcher.close()
+            except Exception:  # a searcher over deleted files: nothing left to release
+                log.debug("closing a stale searcher failed", exc_info=True)
 
     def close_all(self) -> None:
         with self._lock:
@@ -241,8 +256,17 @@ def write_documents(ix, documents: Iterable[dict], *, clear: bool = False,
 
 def rebuild(session: Session, directory: str | os.PathLike,
             progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the whole index from the database; searches see the old one until the end."""
-    ix = open_index(directory, create=True)
+    """Rebuild the whole index from the database; searches see the old one until the end.
+    An index that cannot even be opened (corrupt) is replaced by a new, empty one first."""
+    try:
+        ix = open_index(directory, create=True)
+    except Exception:  # corrupt table of contents or segments: start again from nothing
+        log.warning("search index in %s cannot be opened: creating it again", directory,
+                    exc_info=True)
+        forget(directory)
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        ix = _indexes[str(directory)] = whoosh_index.create_in(str(directory), schema(),
+                                                               indexname=INDEX_NAME)
     products = session.scalars(
         select(Product).options(joinedload(Product.producer)).order_by(Product.id)
         .execution_options(yield_per=500)

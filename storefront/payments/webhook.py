@@ -3,6 +3,8 @@
 Each event id is recorded once (UNIQUE `stripe_events.event_id`) inside the same
 transaction as its effects: a replay — or the same event delivered twice at the same
 moment — finds the row and changes nothing; a failure rolls both back so Stripe retries.
+An event that overtakes the commit of its own order (metadata names an order not visible
+yet) is answered 409 `order_not_ready` without being recorded: Stripe delivers it again.
 """
 
 from __future__ import annotations
@@ -14,10 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.errors import Conflict
 from storefront.models import Order, StripeEvent
 from storefront.orders import Confirmation, confirm_payment, lock_order, payment_failed
 
 log = logging.getLogger(__name__)
+
+class OrderNotReady(Conflict):
+    """409: Stripe retries any non-2xx answer, with back-off, for up to three days."""
+
+    code = "order_not_ready"
+
 
 HANDLED = ("payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled")
 
@@ -65,6 +74,13 @@ def handle_event(session: Session, event) -> EventOutcome:
     intent = event["data"]["object"]
     order = _order_for(session, intent)
     if order is None:
+        if (intent.get("metadata") or {}).get("order_number"):
+            # Ours, but its order is not committed yet (the webhook overtook the checkout's
+            # transaction): refuse, nothing recorded, so Stripe delivers it again later.
+            log.warning("Stripe event %s for order %s not committed yet: retry asked",
+                        event["id"], intent["metadata"]["order_number"])
+            raise OrderNotReady("The order of this payment is not recorded yet; "
+                                "deliver the event again later.")
         log.warning("Stripe event %s for unknown PaymentIntent %s", event["id"], intent.get("id"))
         return EventOutcome("ignored")
     # Lock the order before any row pointing at it is written: a foreign-key check takes a

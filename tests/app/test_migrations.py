@@ -42,7 +42,8 @@ def test_migrations_upgrade_an_empty_sqlite_database_to_head(tmp_path, workdir):
 
 @pytest.mark.postgres
 def test_migrations_upgrade_an_empty_postgres_database_to_head(workdir):
-    name = "ocop_migrations_check"
+    # Named after the test database: engineers sharing one server never drop each other's.
+    name = TEST_DATABASE_URL.partition("?")[0].rsplit("/", 1)[1] + "_migrations_check"
     admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
