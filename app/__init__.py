@@ -26,7 +26,13 @@ BLUEPRINT_MODULES = [
     "traceability.api",
     "showrooms.views",
     "showrooms.api",
+    "showrooms.counter_api",
+    "showrooms.counter_views",
     "backoffice.views",
+    "evaluation.views",
+    "evaluation.api",
+    "backoffice.office.views",
+    "backoffice.office.api",
 ]
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -94,6 +100,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     app.before_request(_declare_write_intent)
     app.teardown_request(_forget_write_intent)
+    from app import audit
+
+    audit.init_app(app)
     _import_models()
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
@@ -132,6 +141,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
-    for name in ("app.accounts.models", "catalog.models", "catalog.timeline", "showrooms.models",
-                 "storefront.models", "traceability.models"):
+    for name in ("app.audit", "app.accounts.models", "catalog.models", "catalog.timeline",
+                 "showrooms.models", "showrooms.counter_models", "storefront.models",
+                 "traceability.models", "evaluation.models", "backoffice.office.models"):
         importlib.import_module(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     DateTime,
@@ -22,7 +23,12 @@ from app.database import one_of
 from app.extensions import db
 from catalog.regions import Located
 
-GROUPS = ("food", "beverage", "herbal", "textile", "craft", "tourism")
+# The six groups of 148/QĐ-TTg (2023) plus `textile`, a group of 1048/QĐ-TTg (2019) kept
+# readable for older certificates; new products and certificates use `craft` (DOMAIN §4).
+GROUPS = ("food", "beverage", "herbal", "textile", "craft", "ornamental", "tourism")
+CURRENT_GROUPS = tuple(g for g in GROUPS if g != "textile")
+# A filter on a group also finds the older groups it took over.
+GROUP_INCLUDES = {"craft": ("craft", "textile")}
 PRODUCER_KINDS = ("enterprise", "cooperative", "cooperative_group", "household")
 LEVELS = ("district", "province", "central", "commune")
 # DOMAIN §2: stars ↔ score band, inclusive.
@@ -51,6 +57,9 @@ class Producer(Located, db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     description_en: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
+    # Set by the office when it deactivates the producer (cleared on reactivation).
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deactivation_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     products: Mapped[list[Product]] = relationship(back_populates="producer")
@@ -219,3 +228,21 @@ class CatalogState(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CertificateCorrection(db.Model):
+    """A mistyped certificate corrected by the office: the old and new values are kept, so a
+    certificate is never silently edited (issue 12)."""
+
+    __tablename__ = "certificate_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict] = mapped_column(JSON)
+    after: Mapped[dict] = mapped_column(JSON)
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    # No relationship to User here: catalog models are configured before accounts exist.
+    certificate: Mapped[Certificate] = relationship()
