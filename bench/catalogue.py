@@ -54,7 +54,7 @@ STOCKED_PRODUCTS = 200
 STOCK_UNITS = 1_000_000
 CHUNK = 2500  # rows per imported file (one transaction each)
 GROUP_OF_PRODUCER = 5  # products per synthetic producer
-GENERATOR = "3"  # change it when what is built changes: the cached catalogues are rebuilt
+GENERATOR = "4"  # change it when what is built changes: the cached catalogues are rebuilt
 
 
 def size_value(size: str) -> int:
@@ -112,9 +112,9 @@ def decision_rows(first: int, count: int, rng: random.Random):
         spec = rng.choice(products)
         stars = rng.choices((3, 4, 5), weights=(45, 45, 10))[0]
         low, high = {3: (50, 69), 4: (70, 89), 5: (90, 100)}[stars]
-        level = {3: "province", 4: "province", 5: "central"}[stars]
-        issuer = {3: "UBND tỉnh Thử Nghiệm", 4: "UBND tỉnh Thử Nghiệm",
-                  5: "Bộ Nông nghiệp và Môi trường"}[stars]
+        # 3★ and 4★ from the province, 5★ from the central level (1489/QĐ-TTg, DOMAIN §2).
+        level = "central" if stars == 5 else "province"
+        issuer = "Bộ Nông nghiệp và Môi trường" if stars == 5 else "UBND tỉnh Thử Nghiệm"
         history = rng.random()
         if history < 0.025:  # only an expired certificate: not listable
             issued_on = today - timedelta(days=rng.randint(1200, 1600))

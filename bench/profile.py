@@ -20,6 +20,7 @@ import argparse
 import json
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -102,6 +103,7 @@ def main() -> int:
     from app import create_app
     from app.extensions import db
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # drop the working copy on the way out
     workdir = Path(tempfile.mkdtemp(prefix="ocop-profile-"))
     copy = catalogue.prepare(args.db, args.size, workdir, progress=print)
     try:
@@ -125,6 +127,7 @@ def main() -> int:
             response.close()
             return response.status_code
 
+        print(f"{args.page}: warming up (20 requests), then profiling {args.requests}", flush=True)
         warm = [one() for _ in range(20)]
         profiler = Profiler(interval=0.0005)
         statuses: dict[int, int] = {}
