@@ -27,6 +27,8 @@ BLUEPRINT_MODULES = [
     "showrooms.views",
     "showrooms.api",
     "backoffice.views",
+    "promotion.views",
+    "promotion.api",
 ]
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -81,5 +83,5 @@ def _init_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
     for name in ("app.accounts.models", "catalog.models", "showrooms.models",
-                 "storefront.models", "traceability.models"):
+                 "storefront.models", "traceability.models", "promotion.models"):
         importlib.import_module(name)

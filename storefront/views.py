@@ -33,6 +33,8 @@ from catalog.gate import (
 )
 from catalog.models import GROUPS, Producer, Product
 from catalog.regions import provinces
+from promotion.livestreams import next_for_product
+from promotion.views import product_jsonld
 from showrooms.services import online_availability
 
 bp = Blueprint("storefront", __name__, template_folder="templates")
@@ -233,14 +235,18 @@ def product(slug: str):
     similar = listing.browse(db.session, on=on, group=item.group, exclude_id=item.id,
                              per_page=4, order="stars")
     stock = online_availability(db.session, [item.id] + [p.id for p, _c in similar.items])
+    in_stock = stock.get(item.id, 0) > 0
     return render_template(
         "storefront/product.html",
         product=item,
         verdict=verdict,
         on=on,
-        in_stock=stock.get(item.id, 0) > 0,
+        today=on,
+        in_stock=in_stock,
         similar=similar,
         stock=stock,
+        jsonld=product_jsonld(item, verdict, in_stock),
+        livestream=next_for_product(db.session, item) if verdict.listable else None,
     )
 
 
