@@ -107,7 +107,9 @@ def product_jsonld(product: Product, verdict: Listability, in_stock: bool) -> Ma
             "priceValidUntil": cert.valid_until.isoformat(),
             "seller": {"@type": "Organization", "name": product.producer.name},
         }
-    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # <, > and & as \u escapes: nothing in the data can close the script element.
+    text = (json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026"))
     return Markup(f'<script type="application/ld+json">{text}</script>')  # noqa: S704 - JSON escaped above
 
 
