@@ -21,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+import showrooms.models  # noqa: F401 - SalesPoint, named by the relationships below
+import storefront.models  # noqa: F401 - Order, which gift-box order lines belong to
 from app.database import one_of
 from app.extensions import db
 from catalog.regions import Located
