@@ -67,6 +67,12 @@ def iso_filter(moment) -> str:
 
 
 @bp.app_template_global()
+def pending_booking_count(producer: Producer) -> int:
+    """Booking requests waiting for the producer's answer (seller dashboard)."""
+    return villages.pending_bookings_count(db.session, producer)
+
+
+@bp.app_template_global()
 def canonical_url(lang: str | None = None) -> str:
     """This page's address without tracking or filter noise: the path, plus `?lang=en` for
     the English version (each language is its own indexable page)."""

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.clock import now as clock_now
@@ -125,7 +125,8 @@ def producer_bookings(session: Session, producer: Producer, *,
 
 
 def pending_bookings_count(session: Session, producer: Producer) -> int:
-    return len(producer_bookings(session, producer, status="pending"))
+    return session.scalar(select(func.count()).select_from(BookingRequest).where(
+        BookingRequest.producer_id == producer.id, BookingRequest.status == "pending")) or 0
 
 
 def own_booking(session: Session, producer: Producer, booking_id: int) -> BookingRequest:

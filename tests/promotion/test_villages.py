@@ -124,6 +124,7 @@ def test_the_seller_screen_lists_requests_and_hides_others(client, db_session, v
     booking = db_session.scalar(select(BookingRequest))
     owner = make_user("producer", producer=maker, password="correct horse")
     client.post("/login", data={"email": owner.email, "password": "correct horse"})
+    assert "1 yêu cầu đặt dịch vụ chờ trả lời" in client.get("/seller/?lang=vi").text
     page = client.get("/seller/booking-requests")
     assert page.status_code == 200 and "Emily Carter" in page.text and "+61412345678" in page.text
     declined = client.post(f"/seller/booking-requests/{booking.id}/decline",
