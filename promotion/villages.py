@@ -134,7 +134,7 @@ def own_booking(session: Session, producer: Producer, booking_id: int) -> Bookin
     booking = session.scalars(
         select(BookingRequest).where(BookingRequest.id == booking_id,
                                      BookingRequest.producer_id == producer.id)
-        .options(joinedload(BookingRequest.product)).with_for_update()).first()
+        .options(joinedload(BookingRequest.product)).with_for_update(of=BookingRequest)).first()
     if booking is None:
         raise NotFound(f"No booking request {booking_id} of yours.", code="booking_not_found")
     return booking
