@@ -213,3 +213,16 @@ def get_currency_rates():
                       for r in currency.latest_rates(db.session).values()]}
 
 
+
+
+@api_route(bp, "/sales-points/<code>/gift-box-orders", auth=("sales_point", "admin"),
+           tags=["sales points"], summary="Online orders of this point's gift boxes to assemble",
+           responses={404: "Not your sales point"})
+def point_gift_box_orders(code: str):
+    point = point_for_user(db.session, current_api_user(), code)
+    return {"items": [{**boxes.box_line_json(line), "order": line.order.number,
+                       "fulfilment": line.order.fulfilment,
+                       "customer": {"name": line.order.customer_name,
+                                    "phone": line.order.customer_phone},
+                       "gift_message": line.order.gift_message}
+                      for line in boxes.point_box_orders(db.session, point)]}

@@ -280,6 +280,31 @@ def box_line_json(line: GiftBoxOrderLine) -> dict:
             "status": line.status, "cancel_reason": line.cancel_reason}
 
 
+def point_box_orders(session: Session, point: SalesPoint, *, limit: int = 200) -> list[GiftBoxOrderLine]:
+    """Online orders of the point's boxes still to assemble and hand over (or ship): active
+    lines of confirmed orders, oldest first (the pickup desk and the packing table)."""
+    from storefront.models import Order
+
+    return list(session.scalars(
+        select(GiftBoxOrderLine).join(Order, Order.id == GiftBoxOrderLine.order_id)
+        .where(GiftBoxOrderLine.sales_point_id == point.id, GiftBoxOrderLine.status == "active",
+               Order.status == "confirmed")
+        .options(joinedload(GiftBoxOrderLine.order), joinedload(GiftBoxOrderLine.box))
+        .order_by(GiftBoxOrderLine.id).limit(limit)))
+
+
+def point_boxes(session: Session, point: SalesPoint) -> list[GiftBox]:
+    return list(session.scalars(box_query().where(GiftBox.sales_point_id == point.id)
+                                .order_by(GiftBox.active.desc(), GiftBox.name)).unique())
+
+
+def set_active(session: Session, box: GiftBox, active: bool) -> GiftBox:
+    """Take a box off sale (or back on): orders already placed keep their lines."""
+    box.active = active
+    session.flush()
+    return box
+
+
 # --- The counter ------------------------------------------------------------------------------
 
 @dataclass

@@ -431,3 +431,77 @@ def currency_rates():
         return redirect(url_for("promotion_admin.currency_rates"))
     return render_template("promotion/admin_rates.html", rates=currency.latest_rates(db.session),
                            today=today())
+
+
+# --- Gift boxes in the back-office: the office (any point) and a point's own staff ------------
+
+def _box_points():
+    from showrooms.models import SalesPoint
+
+    if current_user.role == "admin":
+        return db.session.scalars(select(SalesPoint).where(SalesPoint.active.is_(True))
+                                  .order_by(SalesPoint.code)).all()
+    return [current_user.sales_point]
+
+
+def _parse_items(text: str) -> list[tuple[str, int]]:
+    """One item a line: `slug` or `slug × 2` / `slug x 2` / `slug, 2`."""
+    import re
+
+    items = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        match = re.fullmatch(r"([a-z0-9-]+)\s*(?:[×x*,]\s*(\d+))?", line)
+        if match is None:
+            raise InvalidInput(_("Dòng %(n)s: ghi mã sản phẩm, có thể kèm “× số lượng”.", n=number))
+        items.append((match.group(1), int(match.group(2) or 1)))
+    return items
+
+
+@seller.route("/gift-boxes", methods=["GET", "POST"])
+@roles_required("sales_point", "admin")
+def gift_boxes_desk():
+    """A point's gift boxes (availability now), the online orders to assemble, and a form to
+    compose a new box. The office sees every point's."""
+    points = _box_points()
+    if request.method == "POST":
+        form = request.form
+        try:
+            code = form.get("sales_point") or points[0].code
+            point = next((p for p in points if p.code == code), None)
+            if point is None:
+                raise NotFound(_("Không tìm thấy điểm bán này."))
+            try:
+                price = int(form.get("price_vnd") or "")
+            except ValueError:
+                raise InvalidInput(_("Giá là số nguyên đồng, ví dụ 690000.")) from None
+            box = boxes.create_box(
+                db.session, point=point, name=form.get("name", ""),
+                name_en=form.get("name_en") or None, story=form.get("story", ""),
+                story_en=form.get("story_en") or None, price_vnd=price,
+                items=_parse_items(form.get("items", "")))
+            db.session.commit()
+            flash(_("Đã tạo hộp quà %(name)s.", name=box.name), "success")
+            return redirect(url_for("promotion_seller.gift_boxes_desk"))
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+    shown = [b for p in points for b in boxes.point_boxes(db.session, p)]
+    orders = [line for p in points for line in boxes.point_box_orders(db.session, p)]
+    return render_template("promotion/gift_boxes_desk.html", points=points, boxes=shown,
+                           verdicts=boxes.availability(db.session, shown), orders=orders,
+                           form=request.form)
+
+
+@seller.post("/gift-boxes/<slug>/<any(on, off):state>")
+@roles_required("sales_point", "admin")
+def toggle_gift_box(slug: str, state: str):
+    box = boxes.get_box(db.session, slug, active_only=False)
+    if box.sales_point_id not in {p.id for p in _box_points()}:
+        raise NotFound(_("Không tìm thấy hộp quà này."))
+    boxes.set_active(db.session, box, state == "on")
+    db.session.commit()
+    flash(_("Đã mở bán lại hộp quà.") if state == "on" else _("Đã ngừng bán hộp quà."), "success")
+    return redirect(url_for("promotion_seller.gift_boxes_desk"))

@@ -248,3 +248,30 @@ def test_tomorrows_revocation_does_not_stop_today(db_session, gift_box):
     revoke_certificate(db_session, gift_box.wine.certificates[-1], reason="x",
                        revoked_on=today() + timedelta(days=1))
     assert _available(db_session, gift_box.box).sellable
+
+
+def test_the_point_sees_the_box_orders_to_assemble_and_composes_boxes(client, db_session, gift_box):
+    placed = client.post("/api/v1/orders", json=_box_order(gift_box.box, 2))
+    staff = make_user("sales_point", sales_point=gift_box.point, password="correct horse")
+    listed = client.get(f"/api/v1/sales-points/{gift_box.point.code}/gift-box-orders",
+                        headers=auth(make_token(staff))).json["items"]
+    assert [(i["order"], i["quantity"]) for i in listed] == [(placed.json["number"], 2)]
+    other = make_token(make_user("sales_point", sales_point=make_sales_point()))
+    assert client.get(f"/api/v1/sales-points/{gift_box.point.code}/gift-box-orders",
+                      headers=auth(other)).status_code == 404
+
+    client.post("/login", data={"email": staff.email, "password": "correct horse"})
+    desk = client.get("/seller/gift-boxes")
+    assert desk.status_code == 200 and placed.json["number"] in desk.text
+    made = client.post("/seller/gift-boxes", data={
+        "name": "Quà Tràng An", "price_vnd": "400000",
+        "items": f"{gift_box.wine.slug} × 2\n{gift_box.painting.slug}"})
+    assert made.status_code == 302
+    box = boxes.get_box(db_session, "qua-trang-an")
+    assert {(i.product_id, i.quantity) for i in box.items} == {(gift_box.wine.id, 2),
+                                                               (gift_box.painting.id, 1)}
+    assert box.sales_point_id == gift_box.point.id
+    client.post("/seller/gift-boxes/qua-trang-an/off")
+    db_session.expire_all()
+    assert not boxes.get_box(db_session, "qua-trang-an", active_only=False).active
+    assert client.get("/gifts/qua-trang-an").status_code == 404
