@@ -1,8 +1,8 @@
 """Product feeds for other platforms and search engines (DOMAIN §12): Google Merchant
 (RSS 2.0 + `g:`), a Meta catalogue CSV, a JSON feed for partner marketplaces, and the
 sitemap. LISTABLE PRODUCTS ONLY, evaluated when the feed is requested: the rows come from
-`catalog.listing.filtered` (the gate's set-based query), read in keyset chunks so a feed of
-any size is streamed with bounded memory."""
+`catalog.listing.filtered` (the gate's set-based query), run once and streamed in chunks,
+so a feed of any size is served with bounded memory."""
 
 from __future__ import annotations
 
@@ -66,24 +66,20 @@ class FeedItem:
 
 def listable_rows(session: Session, *, base_url: str, on: date | None = None,
                   goods_only: bool = False, chunk: int = CHUNK) -> Iterator[FeedItem]:
-    """Every listable product on `on`, in id order, `chunk` rows (and one stock query) at a
-    time."""
+    """Every listable product on `on`, in id order: ONE run of the gate's list query, its
+    rows streamed `chunk` at a time (with their photos, producers and one stock query per
+    chunk), so memory stays flat whatever the catalogue's size."""
     on = on or today()
-    last_id = 0
-    while True:
-        query = filtered(on).where(Product.id > last_id)
-        if goods_only:
-            query = query.where(Product.group != "tourism")
-        rows = session.execute(with_cards(query).order_by(Product.id).limit(chunk)).all()
-        if not rows:
-            return
+    query = filtered(on)
+    if goods_only:
+        query = query.where(Product.group != "tourism")
+    result = session.execute(with_cards(query).order_by(Product.id)
+                             .execution_options(yield_per=chunk))
+    for rows in result.partitions():
         stock = online_availability(session, [p.id for p, _ in rows if not p.is_service])
         for product, cert in rows:
             yield FeedItem(product, cert, product.is_service or stock.get(product.id, 0) > 0,
                            base_url)
-        last_id = rows[-1][0].id
-        if len(rows) < chunk:
-            return
 
 
 def _tag(name: str, value) -> str:
