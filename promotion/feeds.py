@@ -64,8 +64,15 @@ class FeedItem:
         return f"{self.product.price_vnd} VND"
 
 
+def listable_count(session: Session, on: date | None = None) -> int:
+    from sqlalchemy import func, select
+
+    return session.scalar(select(func.count()).select_from(filtered(on or today()).subquery())) or 0
+
+
 def listable_rows(session: Session, *, base_url: str, on: date | None = None,
-                  goods_only: bool = False, chunk: int = CHUNK) -> Iterator[FeedItem]:
+                  goods_only: bool = False, chunk: int = CHUNK, offset: int = 0,
+                  limit: int | None = None) -> Iterator[FeedItem]:
     """Every listable product on `on`, in id order: ONE run of the gate's list query, its
     rows streamed `chunk` at a time (with their photos, producers and one stock query per
     chunk), so memory stays flat whatever the catalogue's size."""
@@ -73,8 +80,10 @@ def listable_rows(session: Session, *, base_url: str, on: date | None = None,
     query = filtered(on)
     if goods_only:
         query = query.where(Product.group != "tourism")
-    result = session.execute(with_cards(query).order_by(Product.id)
-                             .execution_options(yield_per=chunk))
+    query = with_cards(query).order_by(Product.id)
+    if offset or limit is not None:
+        query = query.offset(offset).limit(limit)
+    result = session.execute(query.execution_options(yield_per=chunk))
     for rows in result.partitions():
         stock = online_availability(session, [p.id for p, _ in rows if not p.is_service])
         for product, cert in rows:

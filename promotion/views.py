@@ -300,24 +300,71 @@ def json_feed():
                    "application/json")
 
 
+SITEMAP_URLS = 40_000  # under the protocol's 50,000 URLs (and 50 MB) per file
+
+
+def _sitemap_head() -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
+
+
+def _page_urls(base: str):
+    pages = ["/", "/products", "/gifts", "/villages", "/live", "/sales-points", "/fairs"]
+    pages += [f"/gifts/{slug}" for slug in db.session.scalars(
+        select(GiftBox.slug).where(GiftBox.active.is_(True)).order_by(GiftBox.id))]
+    pages += [f"/villages/{slug}" for slug in db.session.scalars(
+        select(Village.slug).order_by(Village.id))]
+    for path in pages:
+        yield _sitemap_url(base, path)
+
+
+def _product_urls(base: str, offset: int = 0, limit: int | None = None):
+    for item in feeds.listable_rows(db.session, base_url=base, offset=offset, limit=limit):
+        yield _sitemap_url(base, f"/products/{item.product.slug}",
+                           item.product.updated_at.date() if item.product.updated_at else None)
+
+
 @bp.get("/sitemap.xml")
 def sitemap():
+    """Pages, gift boxes, villages and every LISTABLE product, with vi/en alternates; a
+    catalogue over SITEMAP_URLS products gets a sitemap index of numbered parts."""
     base = _base()
+    total = feeds.listable_count(db.session)
+    if total > SITEMAP_URLS:
+        parts = -(-total // SITEMAP_URLS)
+        body = ['<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n',
+                f"<sitemap><loc>{base}/sitemap-pages.xml</loc></sitemap>\n"]
+        body += [f"<sitemap><loc>{base}/sitemap-products-{n}.xml</loc></sitemap>\n"
+                 for n in range(1, parts + 1)]
+        body.append("</sitemapindex>\n")
+        return Response("".join(body), mimetype="application/xml")
 
     def urls():
-        yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
-               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-               'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
-        pages = ["/", "/products", "/gifts", "/villages", "/live", "/sales-points", "/fairs"]
-        pages += [f"/gifts/{slug}" for slug in db.session.scalars(
-            select(GiftBox.slug).where(GiftBox.active.is_(True)).order_by(GiftBox.id))]
-        pages += [f"/villages/{slug}" for slug in db.session.scalars(
-            select(Village.slug).order_by(Village.id))]
-        for path in pages:
-            yield _sitemap_url(base, path)
-        for item in feeds.listable_rows(db.session, base_url=base):
-            yield _sitemap_url(base, f"/products/{item.product.slug}",
-                               item.product.updated_at.date() if item.product.updated_at else None)
+        yield _sitemap_head()
+        yield from _page_urls(base)
+        yield from _product_urls(base)
+        yield "</urlset>\n"
+
+    return _stream(urls(), "application/xml")
+
+
+@bp.get("/sitemap-pages.xml")
+def sitemap_pages():
+    base = _base()
+    return _stream(iter([_sitemap_head(), *_page_urls(base), "</urlset>\n"]), "application/xml")
+
+
+@bp.get("/sitemap-products-<int:part>.xml")
+def sitemap_products(part: int):
+    base = _base()
+    if part < 1 or (part - 1) * SITEMAP_URLS >= max(feeds.listable_count(db.session), 1):
+        raise NotFound("No such sitemap part.")
+
+    def urls():
+        yield _sitemap_head()
+        yield from _product_urls(base, (part - 1) * SITEMAP_URLS, SITEMAP_URLS)
         yield "</urlset>\n"
 
     return _stream(urls(), "application/xml")
@@ -327,11 +374,10 @@ def _sitemap_url(base: str, path: str, modified: date | None = None) -> str:
     from xml.sax.saxutils import quoteattr
 
     loc = base + path
-    en = loc + "?lang=en"
     lastmod = f"<lastmod>{modified.isoformat()}</lastmod>" if modified else ""
     return (f"<url><loc>{loc}</loc>{lastmod}"
             f'<xhtml:link rel="alternate" hreflang="vi" href={quoteattr(loc)}/>'
-            f'<xhtml:link rel="alternate" hreflang="en" href={quoteattr(en)}/></url>\n')
+            f'<xhtml:link rel="alternate" hreflang="en" href={quoteattr(loc + "?lang=en")}/></url>\n')
 
 
 @bp.get("/robots.txt")

@@ -167,15 +167,25 @@ class Mail:
         send_mail(self.to, self.subject, self.text)
 
 
+def producer_addresses(producer: Producer) -> list[str]:
+    """Where a producer reads its mail: its own address, else its staff accounts'."""
+    if producer.email:
+        return [producer.email]
+    from app.accounts.models import User
+    from app.extensions import db
+
+    return sorted(db.session.scalars(select(User.email).where(User.producer_id == producer.id)))
+
+
 def booking_mails(booking: BookingRequest) -> list[Mail]:
     """New request: to the producer (in Vietnamese, with a link to the back-office) and an
     acknowledgement to the traveller (in their language)."""
     base = current_app.config["BASE_URL"]
     mails = []
     producer = booking.product.producer
-    if producer.email:
+    for address in producer_addresses(producer):
         with force_locale("vi"):
-            mails.append(Mail(producer.email,
+            mails.append(Mail(address,
                               _("Yêu cầu đặt dịch vụ mới: %(name)s", name=booking.product.name),
                               render_template("promotion/email/booking_to_producer.txt",
                                               booking=booking, url=f"{base}/seller/booking-requests")))

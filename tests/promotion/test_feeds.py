@@ -125,3 +125,22 @@ def test_feeds_read_in_chunks_so_any_catalogue_size_streams(db_session):
     products = [make_product() for _ in range(7)]
     rows = list(feeds.listable_rows(db_session, base_url="http://x", chunk=3))
     assert [r.product.id for r in rows] == sorted(p.id for p in products)
+
+
+def test_a_big_catalogue_gets_a_sitemap_index_of_parts(client, db_session, monkeypatch):
+    from promotion import views
+
+    products = [make_product() for _ in range(5)]
+    monkeypatch.setattr(views, "SITEMAP_URLS", 2)
+    index = ET.fromstring(client.get("/sitemap.xml").get_data())
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    parts = [s.findtext("s:loc", namespaces=ns) for s in index.findall("s:sitemap", ns)]
+    assert parts == ["http://ocop.test/sitemap-pages.xml"] + [
+        f"http://ocop.test/sitemap-products-{n}.xml" for n in (1, 2, 3)]
+    seen = []
+    for n in (1, 2, 3):
+        part = ET.fromstring(client.get(f"/sitemap-products-{n}.xml").get_data())
+        seen += [u.findtext("s:loc", namespaces=ns) for u in part.findall("s:url", ns)]
+    assert seen == [f"http://ocop.test/products/{p.slug}" for p in products]
+    assert client.get("/sitemap-products-4.xml").status_code == 404
+    assert "http://ocop.test/gifts" in client.get("/sitemap-pages.xml").text

@@ -81,6 +81,15 @@ def test_a_revoked_service_disappears_from_its_village(client, db_session, villa
     assert answer.status_code == 409 and answer.json["error"]["code"] == "not_listable"
 
 
+def test_a_producer_without_an_address_is_written_to_through_its_staff(client, db_session,
+                                                                       village, outbox):
+    _place, maker, workshop, _goods = village
+    maker.email = None
+    staff = make_user("producer", producer=maker)
+    client.post(f"/api/v1/services/{workshop.slug}/booking-requests", json=_booking())
+    assert {mail["To"] for mail in _mails(outbox)} == {staff.email, "emily@example.com"}
+
+
 def test_a_booking_request_reaches_the_producer_and_another_producer_gets_404(client, db_session,
                                                                              village, outbox):
     _place, maker, workshop, _goods = village
@@ -152,6 +161,8 @@ def test_bad_booking_input_is_a_422_and_writes_nothing(client, db_session, villa
 
 def test_only_tourism_services_take_bookings_and_they_never_go_in_a_cart(client, db_session, village):
     _place, _maker, workshop, goods = village
+    page = client.get(f"/products/{workshop.slug}").text
+    assert f'action="/services/{workshop.slug}/booking-requests"' in page and "/cart/add" not in page
     assert client.post(f"/api/v1/services/{goods.slug}/booking-requests",
                        json=_booking()).status_code == 404
     client.post("/cart/add", data={"product": workshop.slug, "quantity": "1"})
