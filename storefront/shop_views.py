@@ -203,8 +203,10 @@ def place_order():
         return _render_checkout(view, form=request.form, errors=errors, status=422)
     except DomainError as err:
         db.session.rollback()
-        products = {line.product.slug: line.product.name for line in view.lines
-                    if not line.is_box}
+        products = {}
+        for line in view.lines:  # a gift box's refusal names one of its items
+            products.update({item.product.slug: item.product.name for item in line.box.items}
+                            if line.is_box else {line.product.slug: line.product.name})
         items = (err.details or {}).get("items") or [err.details or {}]
         messages = [cart_error_message(
             type(err)(err.message, code=err.code, details={**item, "items": [item]}),

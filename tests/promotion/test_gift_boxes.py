@@ -275,3 +275,19 @@ def test_the_point_sees_the_box_orders_to_assemble_and_composes_boxes(client, db
     db_session.expire_all()
     assert not boxes.get_box(db_session, "qua-trang-an", active_only=False).active
     assert client.get("/gifts/qua-trang-an").status_code == 404
+
+
+def test_checkout_names_the_box_item_revoked_after_it_was_put_in_the_cart(client, db_session,
+                                                                          gift_box):
+    added = client.post(f"/gifts/{gift_box.box.slug}/cart", data={"quantity": "1"})
+    assert added.status_code == 302 and added.location.endswith("/cart")
+    assert "cart-line-box" in client.get("/cart").text
+    _revoke(db_session, gift_box.wine)
+    cart = client.get("/cart?lang=en").text
+    assert "This gift box can no longer be bought: Kim Sơn rice wine" in cart
+    answer = client.post("/checkout?lang=en", data={
+        "name": "Emily Carter", "phone": "+61 412 345 678", "email": "emily@example.com",
+        "fulfilment": "pickup", "pickup_point": gift_box.point.code, "payment": "pay_at_pickup"})
+    assert answer.status_code == 409
+    assert "Rượu Kim Sơn cannot be bought" in answer.text
+    assert db_session.scalar(select(Order.id)) is None
