@@ -7,7 +7,7 @@ from flask_babel import get_locale
 
 from app.api import api_blueprint, api_route, current_api_user
 from app.clock import now as clock_now
-from app.extensions import db
+from app.extensions import db, limiter
 from promotion import boxes, currency, livestreams, villages
 from promotion.schemas import (
     AdminGiftBoxIn,
@@ -129,7 +129,8 @@ def get_village(slug: str):
 @api_route(bp, "/services/<slug>/booking-requests", methods=["POST"], body=BookingIn, status=201,
            tags=["promotion"], summary="Ask a producer for a tourism service (public)",
            responses={404: "Not a tourism service", 409: "`not_listable`: the service cannot be "
-                      "booked now"})
+                      "booked now", 429: "Too many requests from this address"})
+@limiter.limit("20/hour")  # public: a traveller sends a few, a robot many
 def create_booking_request(slug: str, body: BookingIn):
     """The producer sees it in the back-office and gets an e-mail; the traveller gets an
     acknowledgement, then the producer's answer."""

@@ -30,7 +30,7 @@ from app.api import parse_model
 from app.clock import now as clock_now
 from app.clock import today
 from app.errors import DomainError, InvalidInput, NotFound
-from app.extensions import db
+from app.extensions import db, limiter
 from catalog.gate import Listability
 from catalog.models import Producer, Product
 from catalog.regions import provinces
@@ -218,12 +218,22 @@ BOOKING_FIELDS = {
 }
 
 
+def _local_path(target: str | None, default: str) -> str:
+    """A path on this site to go back to (never another host: no open redirect)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(target or "")
+    if (not target or parts.scheme or parts.netloc or not target.startswith("/")
+            or target.startswith(("//", "/\\"))):
+        return default
+    return target
+
+
 @bp.post("/services/<slug>/booking-requests")
+@limiter.limit("20/hour")  # a public form: a traveller sends a few, a robot many
 def request_booking(slug: str):
     service = villages.get_service(db.session, slug)
-    back = request.form.get("back") or url_for("storefront.product", slug=slug)
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("storefront.product", slug=slug)
+    back = _local_path(request.form.get("back"), url_for("storefront.product", slug=slug))
     form = request.form
     raw = {"date": form.get("date", ""), "party_size": form.get("party_size", ""),
            "name": form.get("name", ""), "phone": form.get("phone", ""),
@@ -451,8 +461,8 @@ def seller_livestreams():
             errors["form"] = err.message
     own = db.session.scalars(select(Product).where(Product.producer_id == producer.id)
                              .order_by(Product.name)).all()
-    streams = [s for s in livestreams.current_and_upcoming(db.session)[0]
-               + livestreams.current_and_upcoming(db.session)[1] if s.producer_id == producer.id]
+    on_air, upcoming = livestreams.current_and_upcoming(db.session)
+    streams = [s for s in on_air + upcoming if s.producer_id == producer.id]
     return render_template("promotion/seller_livestreams.html", producer=producer, products=own,
                            streams=streams, errors=errors, form=request.form), 422 if errors else 200
 
