@@ -44,6 +44,7 @@ admin = Blueprint("promotion_admin", __name__, url_prefix="/admin", template_fol
 blueprints = [bp, seller, admin]
 
 PRICE_BANDS = (300_000, 500_000, 1_000_000, 2_000_000)
+CANONICAL_ARGS = ("group", "province", "stars", "max_price", "page")
 
 
 # --- Template helpers ------------------------------------------------------------------------
@@ -74,11 +75,17 @@ def pending_booking_count(producer: Producer) -> int:
 
 @bp.app_template_global()
 def canonical_url(lang: str | None = None) -> str:
-    """This page's address without tracking or filter noise: the path, plus `?lang=en` for
-    the English version (each language is its own indexable page)."""
+    """This page's address without tracking noise: the path and the arguments that change
+    what is listed (page, filters), plus `lang=en` for the English version (each language
+    is its own indexable page)."""
+    from urllib.parse import urlencode
+
     base = current_app.config["BASE_URL"].rstrip("/")
     lang = lang or str(get_locale())
-    return base + request.path + ("?lang=en" if lang == "en" else "")
+    args = [(key, request.args[key]) for key in CANONICAL_ARGS if request.args.get(key)]
+    if lang == "en":
+        args.append(("lang", "en"))
+    return base + request.path + ("?" + urlencode(args) if args else "")
 
 
 @bp.app_template_global()

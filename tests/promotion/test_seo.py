@@ -46,6 +46,8 @@ def test_canonical_hreflang_and_open_graph(client, db_session):
     assert '<meta property="og:type" content="product">' in html
     assert '<meta property="product:price:amount" content="99000">' in html
     assert 'property="og:image" content="http://ocop.test/' in html or not product.photos
+    listing = client.get("/products?group=food&page=2&utm_campaign=x&lang=vi").text
+    assert '<link rel="canonical" href="http://ocop.test/products?group=food&amp;page=2">' in listing
     english = client.get(f"/products/{product.slug}?lang=en").text
     assert f'<link rel="canonical" href="http://ocop.test/products/{product.slug}?lang=en">' in english
 
