@@ -58,8 +58,17 @@ def schedule(session: Session, producer: Producer, *, platform: str, url: str,
 
 
 def _query():
-    return select(Livestream).options(joinedload(Livestream.producer),
-                                      selectinload(Livestream.products))
+    return select(Livestream).options(
+        joinedload(Livestream.producer),
+        selectinload(Livestream.products).selectinload(Product.certificates),
+        selectinload(Livestream.products).joinedload(Product.producer))
+
+
+def featured(stream: Livestream, on=None) -> list[Product]:
+    """The stream's products that may be sold today (the gate): the only ones shown."""
+    from catalog.gate import listability
+
+    return [p for p in stream.products if listability(p, on).listable]
 
 
 def current_and_upcoming(session: Session, *, now: datetime | None = None,

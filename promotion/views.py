@@ -68,6 +68,11 @@ def iso_filter(moment) -> str:
 
 
 @bp.app_template_global()
+def featured_products(stream) -> list[Product]:
+    return livestreams.featured(stream)
+
+
+@bp.app_template_global()
 def pending_booking_count(producer: Producer) -> int:
     """Booking requests waiting for the producer's answer (seller dashboard)."""
     return villages.pending_bookings_count(db.session, producer)

@@ -91,3 +91,19 @@ def test_the_seller_form_schedules_in_vietnam_time(client, db_session):
     [stream] = livestreams.current_and_upcoming(db_session)[1]
     assert livestreams.stream_json(stream)["starts_at"] == f"{tomorrow.isoformat()}T13:00:00+00:00"
     assert stream.ends_at - stream.starts_at == timedelta(minutes=90)
+
+
+def test_live_shows_only_featured_products_the_gate_lets_be_sold(client, db_session):
+    from app.clock import today
+    from catalog.services import revoke_certificate
+
+    wine = make_product(name="Rượu còn bán")
+    jar = make_product(name="Bình rượu bị thu hồi", producer=wine.producer)
+    livestreams.schedule(db_session, wine.producer, platform="facebook",
+                         url="https://facebook.com/live/1", starts_at=now() + timedelta(hours=3),
+                         products=[wine.slug, jar.slug])
+    revoke_certificate(db_session, jar.certificates[-1], reason="x", revoked_on=today())
+    page = client.get("/live").text
+    assert "Rượu còn bán" in page and "Bình rượu bị thu hồi" not in page
+    assert "Livestream" not in client.get(f"/products/{jar.slug}").text.split("<main")[1].split(
+        "product-details")[0]
