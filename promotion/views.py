@@ -125,10 +125,31 @@ def product_jsonld(product: Product, verdict: Listability, in_stock: bool) -> Ma
             "priceValidUntil": cert.valid_until.isoformat(),
             "seller": {"@type": "Organization", "name": product.producer.name},
         }
+    return _jsonld_script(data)
+
+
+def _jsonld_script(data: dict) -> Markup:
     # <, > and & as \u escapes: nothing in the data can close the script element.
     text = (json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("&", "\\u0026"))
     return Markup(f'<script type="application/ld+json">{text}</script>')  # noqa: S704 - JSON escaped above
+
+
+def box_jsonld(box: GiftBox, verdict: boxes.BoxAvailability) -> Markup:
+    """A gift box as a schema.org Product (an Offer in VND only while it is sellable)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    data: dict = {"@context": "https://schema.org", "@type": "Product", "name": box.name,
+                  "description": box.story or box.name, "sku": f"box-{box.slug}",
+                  "url": f"{base}/gifts/{box.slug}",
+                  "brand": {"@type": "Brand", "name": box.sales_point.name}}
+    if box.photo_url:
+        data["image"] = [base + box.photo_url]
+    if verdict.sellable:
+        data["offers"] = {"@type": "Offer", "price": box.price_vnd, "priceCurrency": "VND",
+                          "availability": "https://schema.org/" + (
+                              "InStock" if verdict.available else "OutOfStock"),
+                          "url": f"{base}/gifts/{box.slug}"}
+    return _jsonld_script(data)
 
 
 # --- Gift boxes ----------------------------------------------------------------------------------
@@ -162,7 +183,8 @@ def gift(slug: str):
     except NotFound:
         raise NotFound(_("Không tìm thấy hộp quà này.")) from None
     verdict = boxes.availability(db.session, [box])[box.id]
-    return render_template("promotion/gift.html", box=box, verdict=verdict)
+    return render_template("promotion/gift.html", box=box, verdict=verdict,
+                           jsonld=box_jsonld(box, verdict))
 
 
 @bp.post("/gifts/<slug>/cart")

@@ -76,3 +76,11 @@ def test_the_office_sets_rates_through_the_api(client, db_session):
     customer = make_token(make_user("producer", producer=make_product().producer))
     assert client.post("/api/v1/admin/currency-rates", headers=auth(customer),
                        json={"currency": "EUR", "vnd_per_unit": 1}).status_code == 403
+
+
+def test_a_gift_box_page_has_json_ld_with_an_offer_only_while_sellable(client, db_session, gift_box):
+    data = _jsonld(client.get(f"/gifts/{gift_box.box.slug}").text)
+    assert data["@type"] == "Product" and data["offers"]["priceCurrency"] == "VND"
+    assert data["offers"]["price"] == 690_000
+    revoke_certificate(db_session, gift_box.wine.certificates[-1], reason="x", revoked_on=today())
+    assert "offers" not in _jsonld(client.get(f"/gifts/{gift_box.box.slug}").text)
