@@ -18,6 +18,7 @@ from promotion.schemas import (
     GiftBoxQuery,
     LivestreamIn,
     RateIn,
+    VillageIn,
     VillageQuery,
 )
 from showrooms.counter import point_for_user
@@ -124,6 +125,28 @@ def list_villages(query: VillageQuery):
 def get_village(slug: str):
     village = villages.get_village(db.session, slug)
     return village_json(village, villages.village_offer(db.session, village))
+
+
+@api_route(bp, "/admin/villages", methods=["POST"], body=VillageIn, auth="admin", status=201,
+           tags=["admin"], summary="Add a craft village or community-tourism destination",
+           responses={422: "Unknown province, ward or producer"})
+def create_village(body: VillageIn):
+    from sqlalchemy import select
+
+    from catalog.models import Producer
+
+    wanted = list(dict.fromkeys(body.producers))
+    makers = {p.slug: p for p in db.session.scalars(select(Producer).where(Producer.slug.in_(wanted)))}
+    unknown = [slug for slug in wanted if slug not in makers]
+    if unknown:
+        from app.errors import InvalidInput
+
+        raise InvalidInput(f"producers: no producer {', '.join(unknown)}.", code="unknown_producer")
+    values = body.model_dump(exclude={"producers", "photo", "name", "province_code", "ward_code"})
+    village = villages.create_village(db.session, name=body.name, province_code=body.province_code,
+                                      ward_code=body.ward_code, photo_path=body.photo,
+                                      producers=[makers[s] for s in wanted], **values)
+    return {"slug": village.slug}, 201
 
 
 @api_route(bp, "/services/<slug>/booking-requests", methods=["POST"], body=BookingIn, status=201,

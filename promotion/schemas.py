@@ -106,6 +106,24 @@ class GiftBoxQuery(QuerySchema):
     min_price: int | None = Field(default=None, ge=0)
 
 
+class VillageIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    province_code: int = Field(description="2025 province code, e.g. 37 (Ninh Bình)")
+    ward_code: int | None = Field(default=None, description="2025 commune/ward code")
+    address: str = Field(default="", max_length=300)
+    craft: str = Field(default="", max_length=200, description="The craft or activity")
+    craft_en: str | None = Field(default=None, max_length=200)
+    story: str = Field(default="", max_length=10_000)
+    story_en: str | None = Field(default=None, max_length=10_000)
+    getting_there: str = Field(default="", max_length=5000)
+    getting_there_en: str | None = Field(default=None, max_length=5000)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    photo: str | None = Field(default=None, max_length=300, description="Path under /static/ or /media/")
+    producers: list[str] = Field(default_factory=list, max_length=200, description="Producer slugs")
+
+
 class VillageQuery(QuerySchema):
     province: int | None = None
 

@@ -180,3 +180,25 @@ def test_the_booking_form_on_a_page_sends_the_request(client, db_session, villag
     bad = client.post(f"/services/{workshop.slug}/booking-requests", data={**form, "phone": "12345"})
     assert bad.status_code == 302
     assert "+61 412 345 678" in client.get(bad.location.split("#")[0]).text
+
+
+def test_the_office_adds_a_village_with_its_producers(client, db_session):
+    maker = make_producer(province_code=37, ward_code=14638)
+    token = make_token(make_user("admin"))
+    body = {"name": "Làng cói Kim Sơn", "name_en": "Kim Sơn sedge village", "province_code": 37,
+            "ward_code": 14638, "craft": "Đan cói", "latitude": 20.04, "longitude": 106.09,
+            "producers": [maker.slug]}
+    answer = client.post("/api/v1/admin/villages", headers=auth(token), json=body)
+    assert answer.status_code == 201 and answer.json["slug"] == "lang-coi-kim-son"
+    shown = client.get("/api/v1/villages/lang-coi-kim-son").json
+    assert shown["producers"] == [{"slug": maker.slug, "name": maker.name}]
+    assert shown["position"] == {"lat": 20.04, "lng": 106.09}
+    wrong_ward = client.post("/api/v1/admin/villages", headers=auth(token),
+                             json={**body, "ward_code": 31135})
+    assert wrong_ward.status_code == 422
+    unknown = client.post("/api/v1/admin/villages", headers=auth(token),
+                          json={**body, "producers": ["khong-co"]})
+    assert unknown.status_code == 422 and "khong-co" in unknown.json["error"]["message"]
+    producer_token = make_token(make_user("producer", producer=maker))
+    assert client.post("/api/v1/admin/villages", headers=auth(producer_token),
+                       json=body).status_code == 403
