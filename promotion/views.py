@@ -318,7 +318,8 @@ def _base() -> str:
 
 
 def _stream(chunks, mimetype: str, filename: str | None = None) -> Response:
-    headers = {"Cache-Control": "public, max-age=300"}
+    # Evaluated on each request: no shared cache may keep a product the gate refuses now.
+    headers = {"Cache-Control": "no-cache"}
     if filename:
         headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return Response(stream_with_context(chunks), mimetype=mimetype, headers=headers)

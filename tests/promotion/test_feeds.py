@@ -144,3 +144,17 @@ def test_a_big_catalogue_gets_a_sitemap_index_of_parts(client, db_session, monke
     assert seen == [f"http://ocop.test/products/{p.slug}" for p in products]
     assert client.get("/sitemap-products-4.xml").status_code == 404
     assert "http://ocop.test/gifts" in client.get("/sitemap-pages.xml").text
+
+
+def test_revoked_now_leaves_the_feeds_the_sitemap_and_its_box_on_the_next_request(client, db_session,
+                                                                                  gift_box):
+    before = _slugs_everywhere(client)
+    assert all(gift_box.wine.slug in slugs for slugs in before.values())
+    assert client.get(f"/api/v1/gift-boxes/{gift_box.box.slug}").json["available"] == 4
+    revoke_certificate(db_session, gift_box.wine.certificates[-1], reason="Vi phạm",
+                       revoked_on=today())
+    after = _slugs_everywhere(client)
+    assert all(gift_box.wine.slug not in slugs for slugs in after.values()), after
+    box = client.get(f"/api/v1/gift-boxes/{gift_box.box.slug}").json
+    assert box["available"] == 0 and box["reason"]["product"] == gift_box.wine.slug
+    assert client.get("/feeds/google.xml").headers["Cache-Control"] == "no-cache"
