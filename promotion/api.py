@@ -239,6 +239,17 @@ def get_currency_rates():
 
 
 
+@api_route(bp, "/sales-points/<code>/gift-box-orders/<int:line_id>/handover", methods=["POST"],
+           auth=("sales_point", "admin"), tags=["sales points"],
+           summary="A box of an online order handed to the customer (or the carrier)",
+           responses={404: "Not this point's", 409: "`invalid_gift_box_status`"})
+def point_hand_over_box(code: str, line_id: int):
+    point = point_for_user(db.session, current_api_user(), code)
+    line = boxes.hand_over(db.session, point, line_id)
+    return {**boxes.box_line_json(line), "order": line.order.number,
+            "payment_status": line.order.payment_status}
+
+
 @api_route(bp, "/sales-points/<code>/gift-box-orders", auth=("sales_point", "admin"),
            tags=["sales points"], summary="Online orders of this point's gift boxes to assemble",
            responses={404: "Not your sales point"})

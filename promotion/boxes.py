@@ -277,7 +277,8 @@ def box_line_json(line: GiftBoxOrderLine) -> dict:
             "quantity": line.quantity, "unit_price_vnd": line.unit_price_vnd,
             "line_total_vnd": line.line_total_vnd, "shipping_fee_vnd": line.shipping_fee_vnd,
             "sales_point": line.sales_point.code if line.sales_point else None,
-            "status": line.status, "cancel_reason": line.cancel_reason}
+            "status": line.status, "cancel_reason": line.cancel_reason,
+            "handed_over_at": line.handed_over_at.isoformat() if line.handed_over_at else None}
 
 
 def point_box_orders(session: Session, point: SalesPoint, *, limit: int = 200) -> list[GiftBoxOrderLine]:
@@ -288,9 +289,40 @@ def point_box_orders(session: Session, point: SalesPoint, *, limit: int = 200) -
     return list(session.scalars(
         select(GiftBoxOrderLine).join(Order, Order.id == GiftBoxOrderLine.order_id)
         .where(GiftBoxOrderLine.sales_point_id == point.id, GiftBoxOrderLine.status == "active",
-               Order.status == "confirmed")
+               GiftBoxOrderLine.handed_over_at.is_(None), Order.status == "confirmed")
         .options(joinedload(GiftBoxOrderLine.order), joinedload(GiftBoxOrderLine.box))
         .order_by(GiftBoxOrderLine.id).limit(limit)))
+
+
+def hand_over(session: Session, point: SalesPoint, line_id: int) -> GiftBoxOrderLine:
+    """The point handed a box of a confirmed order over (to the customer at pickup, or to the
+    carrier). Cash on delivery / at pickup: when nothing of the order is left to hand over,
+    the money has been collected (as for a producer's delivered shipment)."""
+    from app.errors import Conflict
+    from storefront.models import Order
+
+    line = session.scalars(select(GiftBoxOrderLine).where(
+        GiftBoxOrderLine.id == line_id, GiftBoxOrderLine.sales_point_id == point.id)
+        .with_for_update()).first()
+    if line is None:
+        raise NotFound(f"No gift-box order line {line_id} at {point.code}.",
+                       code="gift_box_line_not_found")
+    order = session.get(Order, line.order_id)
+    if line.status != "active" or order.status != "confirmed" or line.handed_over_at:
+        raise Conflict(f"That box of order {order.number} cannot be handed over now.",
+                       code="invalid_gift_box_status")
+    line.handed_over_at = clock_now()
+    if order.payment_method in ("cod", "pay_at_pickup") and order_fully_handed_over(order):
+        order.payment_status = "paid"
+        order.paid_at = clock_now()
+    session.flush()
+    return line
+
+
+def order_fully_handed_over(order) -> bool:
+    """Every shipment delivered (or cancelled) and every box handed over (or cancelled)."""
+    return (all(s.status in ("delivered", "cancelled") for s in order.shipments)
+            and all(b.status == "cancelled" or b.handed_over_at for b in order.gift_box_lines))
 
 
 def point_boxes(session: Session, point: SalesPoint) -> list[GiftBox]:

@@ -140,6 +140,8 @@ class GiftBoxOrderLine(db.Model):
     shipping_fee_vnd: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default="active")
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    # When the point handed the box to the customer (pickup) or to the carrier (delivery).
+    handed_over_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     order = relationship("Order", backref=backref(
         "gift_box_lines", order_by="GiftBoxOrderLine.id", cascade="all, delete-orphan"))

@@ -596,3 +596,21 @@ def toggle_gift_box(slug: str, state: str):
     db.session.commit()
     flash(_("Đã mở bán lại hộp quà.") if state == "on" else _("Đã ngừng bán hộp quà."), "success")
     return redirect(url_for("promotion_seller.gift_boxes_desk"))
+
+
+@seller.post("/gift-boxes/orders/<int:line_id>/handover")
+@roles_required("sales_point", "admin")
+def hand_over_box(line_id: int):
+    for point in _box_points():
+        try:
+            line = boxes.hand_over(db.session, point, line_id)
+        except NotFound:
+            continue
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            return redirect(url_for("promotion_seller.gift_boxes_desk"))
+        db.session.commit()
+        flash(_("Đã bàn giao hộp quà của đơn %(number)s.", number=line.order.number), "success")
+        return redirect(url_for("promotion_seller.gift_boxes_desk"))
+    raise NotFound(_("Không tìm thấy hộp quà này."))

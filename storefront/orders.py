@@ -23,7 +23,7 @@ from app.errors import Conflict, NotFound
 from app.mail import send_mail
 from catalog.gate import listability
 from catalog.models import Product
-from promotion.boxes import box_line_json, confirm_order_boxes
+from promotion.boxes import box_line_json, confirm_order_boxes, order_fully_handed_over
 from showrooms.stock import (
     StockLine,
     aware,
@@ -341,8 +341,7 @@ def deliver(session: Session, producer, shipment_id: int) -> Shipment:
     shipment.status = "delivered"
     shipment.delivered_at = clock_now()
     order = shipment.order
-    if order.payment_method in ("cod", "pay_at_pickup") and all(
-            s.status in ("delivered", "cancelled") for s in order.shipments):
+    if order.payment_method in ("cod", "pay_at_pickup") and order_fully_handed_over(order):
         order.payment_status = "paid"
         order.paid_at = clock_now()
     session.flush()

@@ -162,6 +162,7 @@ def upgrade():
     sa.Column('shipping_fee_vnd', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('cancel_reason', sa.String(length=300), nullable=True),
+    sa.Column('handed_over_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status IN ('active', 'cancelled')", name=op.f('ck_order_gift_boxes_status')),
     sa.CheckConstraint('line_total_vnd = unit_price_vnd * quantity', name=op.f('ck_order_gift_boxes_total_is_product')),
     sa.CheckConstraint('quantity BETWEEN 1 AND 99', name=op.f('ck_order_gift_boxes_quantity_range')),

@@ -291,3 +291,23 @@ def test_checkout_names_the_box_item_revoked_after_it_was_put_in_the_cart(client
     assert answer.status_code == 409
     assert "Rượu Kim Sơn cannot be bought" in answer.text
     assert db_session.scalar(select(Order.id)) is None
+
+
+def test_handing_over_a_pay_at_pickup_box_collects_the_money(client, db_session, gift_box):
+    placed = client.post("/api/v1/orders", json=_box_order(gift_box.box)).json
+    staff = make_token(make_user("sales_point", sales_point=gift_box.point))
+    [item] = client.get(f"/api/v1/sales-points/{gift_box.point.code}/gift-box-orders",
+                        headers=auth(staff)).json["items"]
+    line_id = db_session.scalar(select(GiftBoxOrderLine.id))
+    other = make_token(make_user("sales_point", sales_point=make_sales_point()))
+    assert client.post(f"/api/v1/sales-points/{gift_box.point.code}/gift-box-orders/{line_id}/handover",
+                       headers=auth(other)).status_code == 404
+    done = client.post(f"/api/v1/sales-points/{gift_box.point.code}/gift-box-orders/{line_id}/handover",
+                       headers=auth(staff))
+    assert done.status_code == 200 and done.json["payment_status"] == "paid"
+    assert item["order"] == placed["number"]
+    again = client.post(f"/api/v1/sales-points/{gift_box.point.code}/gift-box-orders/{line_id}/handover",
+                        headers=auth(staff))
+    assert again.status_code == 409
+    assert client.get(f"/api/v1/sales-points/{gift_box.point.code}/gift-box-orders",
+                      headers=auth(staff)).json["items"] == []
