@@ -1,7 +1,7 @@
 """Demo data of the promotion package, loaded by `seed-demo` after the catalogue and the
 sales points: the "Hộp quà Ninh Bình" gift box assembled at the Hoa Lư showroom (with its
 shelves stocked), two craft villages / community-tourism destinations of Ninh Bình with a
-cơm cháy workshop, the office's indicative exchange rates and an announced livestream.
+kitchen workshop (cơm cháy), the office's indicative exchange rates and an announced livestream.
 Idempotent: everything is found by slug, name or date before it is made."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from showrooms.stock import record_movement, sales_point_location
 BOX_NAME = "Hộp quà Ninh Bình"
 BOX_ITEMS = (("com-chay-cha-bong-ninh-binh", 2), ("ruou-kim-son", 1),
              ("tranh-gao-cho-noi-cai-rang", 1))
-WORKSHOP = "Lớp học làm cơm cháy Hoa Lư"
+WORKSHOP = "Lớp học bếp cố đô Hoa Lư"
 RATES = {"USD": 26_350, "EUR": 30_420, "AUD": 17_180}  # sample figures, labelled approximate
 
 
@@ -40,10 +40,11 @@ def _ensure_workshop(session: Session, hoa_lu: Producer) -> Product:
     if product is not None:
         return product
     product = services.create_product(
-        session, hoa_lu, name=WORKSHOP, name_en="Cơm cháy workshop in Hoa Lư", group="tourism",
+        session, hoa_lu, name=WORKSHOP, name_en="Old-capital kitchen workshop in Hoa Lư",
+        group="tourism",
         unit="khách/buổi", unit_en="per guest per session", price_vnd=250_000, published=True,
-        description="Hai giờ ở xưởng: vo gạo tám, nấu, cán mỏng và sấy cơm cháy trên lò than, "
-                    "rồi mang về phần mình làm. Nhận khách từ 2 đến 20 người.",
+        description="Hai giờ ở xưởng của cố đô: vo gạo tám, nấu, cán mỏng và sấy giòn trên lò "
+                    "than, rồi mang về phần mình làm. Nhận khách từ 2 đến 20 người.",
         description_en="Two hours in the workshop: wash the fragrant rice, cook it, press it "
                        "thin and crisp it over charcoal, then take home what you made. "
                        "2 to 20 guests.")

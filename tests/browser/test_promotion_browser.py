@@ -1,6 +1,6 @@
 """Emily (JOURNEYS.md) in English on her phone, with JavaScript: opens /gifts, buys the Ninh
 Bình gift box with her Australian number for pickup at the Hoa Lư showroom, then opens a
-craft village page and sends a booking request for the cơm cháy workshop.
+craft village page and sends a booking request for the old-capital kitchen workshop.
 
 Screenshots of a gift box, a village page and /live go to `$SCREENSHOT_DIR` when it is set
 (`SCREENSHOT_DIR=docs/screenshots pytest tests/browser/test_promotion_browser.py`), else to a
@@ -97,7 +97,7 @@ def test_emily_buys_a_gift_box_then_books_a_workshop(live_server, new_phone, sho
     workshop.locator("textarea[name=message]").fill("Two of us, around 9 am if possible.")
     workshop.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/villages/tam-coc-hoa-lu"))
-    assert "Your booking request for Cơm cháy workshop in Hoa Lư was sent" in page.locator(
+    assert "Your booking request for Old-capital kitchen workshop in Hoa Lư was sent" in page.locator(
         ".flash").inner_text()
     with live_server.app.app_context():
         booking = db.session.scalar(select(BookingRequest).order_by(BookingRequest.id.desc()))

@@ -37,5 +37,5 @@ def test_the_demo_box_villages_rates_and_livestream_are_seeded_once(app, db_sess
     assert verdict.sellable and verdict.available == 12
     tam_coc = villages.get_village(db_session, "tam-coc-hoa-lu")
     offer = villages.village_offer(db_session, tam_coc)
-    workshop = [p for p, _ in offer.services if "cơm cháy" in p.name]
+    workshop = [p for p, _ in offer.services if "bếp cố đô" in p.name]
     assert workshop and listability(workshop[0]).listable
