@@ -6,6 +6,10 @@ service (422 `not_purchasable`) → the gate on every line (409 `not_listable`, 
 named at once) → the pickup point exists (422) → stock, Saleor-style (409 `out_of_stock`
 listing every short line) → the payment is started. It all happens in the caller's
 transaction: any refusal leaves no order, no line, no movement and no reservation.
+
+Gift boxes (`{"gift_box": slug}` items, `promotion.boxes`) go through the same steps: the
+gate on every item of the box (409 naming it), pickup only at the point that assembles it,
+and their units taken or reserved at that point together with the products' own.
 """
 
 from __future__ import annotations
