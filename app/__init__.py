@@ -26,7 +26,11 @@ BLUEPRINT_MODULES = [
     "traceability.api",
     "showrooms.views",
     "showrooms.api",
+    "showrooms.counter_api",
+    "showrooms.counter_views",
     "backoffice.views",
+    "evaluation.views",
+    "evaluation.api",
     "promotion.views",
     "promotion.api",
 ]
@@ -135,5 +139,7 @@ def _init_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
     for name in ("app.accounts.models", "catalog.models", "catalog.timeline", "showrooms.models",
-                 "storefront.models", "traceability.models", "promotion.models"):
+                 "showrooms.counter_models",
+                 "storefront.models", "traceability.models", "evaluation.models",
+                 "promotion.models"):
         importlib.import_module(name)

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from app.extensions import db
 
 # Order matters: later packages build on the catalogue.
-DEMO_MODULES = ["catalog.demo", "showrooms.demo", "traceability.demo", "storefront.demo",
+DEMO_MODULES = ["catalog.demo", "showrooms.demo", "traceability.demo", "showrooms.counter_demo",
+                "storefront.demo", "evaluation.demo",
                 "promotion.demo"]
 
 

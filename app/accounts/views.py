@@ -21,6 +21,8 @@ HOME_BY_ROLE = {
     "producer": "/seller/",
     "sales_point": "/seller/",
     "organizer": "/admin/",
+    "commune_officer": "/commune/",
+    "council_member": "/council/",
     "customer": "/",
 }
 
