@@ -311,3 +311,29 @@ def test_handing_over_a_pay_at_pickup_box_collects_the_money(client, db_session,
     assert again.status_code == 409
     assert client.get(f"/api/v1/sales-points/{gift_box.point.code}/gift-box-orders",
                       headers=auth(staff)).json["items"] == []
+
+
+def test_a_box_picked_up_goes_through_the_points_pickup_queue(client, db_session, gift_box):
+    from showrooms import pickups
+
+    placed = client.post("/api/v1/orders", json=_box_order(gift_box.box)).json
+    [pickup] = pickups.pickup_queue(db_session, gift_box.point)
+    assert pickup.order.number == placed["number"] and pickup.ready and pickup.needs_payment
+    staff = make_token(make_user("sales_point", sales_point=gift_box.point))
+    handover = f"/api/v1/sales-points/{gift_box.point.code}/pickups/{placed['number']}/handover"
+    unpaid = client.post(handover, headers=auth(staff), json={"customer_name": "Emily Carter"})
+    assert unpaid.status_code == 409 and unpaid.json["error"]["code"] == "payment_required"
+    location = sales_point_location_of(db_session, gift_box.point)
+    order = pickups.pay_pickup_order(db_session, location, placed["number"], key="k-box-1")
+    assert order.payments[-1].amount_vnd == 690_000  # the box's price, paid at the counter
+    done = client.post(handover, headers=auth(staff), json={"customer_name": "emily carter"})
+    assert done.status_code == 200, done.json
+    db_session.expire_all()
+    assert db_session.scalar(select(GiftBoxOrderLine.handed_over_at)) is not None
+    assert pickups.pickup_queue(db_session, gift_box.point) == []
+
+
+def sales_point_location_of(session, point):
+    from showrooms.stock import sales_point_location
+
+    return sales_point_location(session, point)
