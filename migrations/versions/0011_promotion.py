@@ -1,7 +1,7 @@
 """promotion: gift boxes (and their order lines), craft villages, booking requests, livestreams, indicative exchange rates
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0009
 Create Date: 2026-11-30
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
