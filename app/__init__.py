@@ -33,6 +33,8 @@ BLUEPRINT_MODULES = [
     "evaluation.api",
     "backoffice.office.views",
     "backoffice.office.api",
+    "promotion.views",
+    "promotion.api",
 ]
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -158,5 +160,6 @@ def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
     for name in ("app.audit", "app.accounts.models", "app.outbox.models", "catalog.models",
                  "catalog.timeline", "showrooms.models", "showrooms.counter_models", "storefront.models",
-                 "traceability.models", "evaluation.models", "backoffice.office.models"):
+                 "traceability.models", "evaluation.models", "backoffice.office.models",
+                 "promotion.models"):
         importlib.import_module(name)

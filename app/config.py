@@ -80,4 +80,8 @@ def from_environment() -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PHOTO_DIR": env.get("PHOTO_DIR", str(INSTANCE / "photos")),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Village maps (Leaflet, served by the app): the tile server, empty for no tiles
+        # (the pages stay useful: the list and the addresses are the content).
+        "MAP_TILE_URL": env.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"),
     }

@@ -11,7 +11,8 @@ from app.extensions import db
 
 # Order matters: later packages build on the catalogue.
 DEMO_MODULES = ["catalog.demo", "showrooms.demo", "traceability.demo", "showrooms.counter_demo",
-                "storefront.demo", "evaluation.demo"]
+                "storefront.demo", "evaluation.demo",
+                "promotion.demo"]
 
 
 def seed_all(session) -> None:

@@ -29,15 +29,23 @@ class Pickup:
         return [s for s in self.order.shipments if s.status != "cancelled"]
 
     @property
+    def live_boxes(self) -> list:
+        """Gift boxes of the order (promotion): assembled here from the point's own shelves."""
+        return [b for b in self.order.gift_box_lines if b.status != "cancelled"]
+
+    @property
     def ready(self) -> bool:
         """Every producer sent its part to the point (shipped), or it is already here."""
         live = self.live_shipments
-        return bool(live) and all(s.status in ("shipped", "delivered") for s in live)
+        return (bool(live) or bool(self.live_boxes)) and all(
+            s.status in ("shipped", "delivered") for s in live)
 
     @property
     def handed_over(self) -> bool:
         live = self.live_shipments
-        return bool(live) and all(s.status == "delivered" for s in live)
+        return ((bool(live) or bool(self.live_boxes))
+                and all(s.status == "delivered" for s in live)
+                and all(b.handed_over_at for b in self.live_boxes))
 
     @property
     def needs_payment(self) -> bool:
@@ -83,7 +91,8 @@ def pay_pickup_order(session: Session, location: Location, number: str, *, key: 
         raise Conflict(f"Order {order.number} is cancelled.", code="order_cancelled")
     if order.is_paid:
         raise Conflict(f"Order {order.number} is already paid.", code="already_paid")
-    amount = sum(line.line_total_vnd for line in order.lines if line.status == "active")
+    amount = (sum(line.line_total_vnd for line in order.lines if line.status == "active")
+              + sum(box.line_total_vnd for box in order.gift_box_lines if box.status == "active"))
     now = now or clock_now()
     session.add(Payment(order=order, kind="payment", method="pay_at_pickup", amount_vnd=amount,
                         external_id=f"counter:{location.code}:{key}", note="paid at the counter",
@@ -125,6 +134,8 @@ def handover(session: Session, point: SalesPoint, number: str, *, customer_name:
     for shipment in pickup.live_shipments:
         shipment.status = "delivered"
         shipment.delivered_at = moment
+    for box in pickup.live_boxes:
+        box.handed_over_at = moment
     session.flush()
     return order
 

@@ -22,6 +22,7 @@ from showrooms.stock import OutOfStock
 from storefront.schemas import MAX_LINES, MAX_QUANTITY
 
 Cart = dict[str, int]
+BOX_PREFIX = "box:"  # a gift box in the cart: "box:<slug>" (promotion.boxes)
 
 
 def clean(raw) -> Cart:
@@ -79,6 +80,30 @@ def add(session: Session, cart: Cart, slug: str, quantity: int, *,
     return {**cart, slug: total}, product
 
 
+def add_box(session: Session, cart: Cart, slug: str, quantity: int, *,
+            on: date | None = None) -> tuple[Cart, object]:
+    """Add gift boxes: refused when an item is not listable (409 `not_listable` naming the
+    item, through `promotion.boxes`) or when the assembling point cannot make that many."""
+    from promotion import boxes
+
+    box = boxes.get_box(session, slug)
+    boxes.require_box_sellable(box, on or today())
+    key = BOX_PREFIX + box.slug
+    total = cart.get(key, 0) + quantity
+    if total > MAX_QUANTITY:
+        raise InvalidInput(f"At most {MAX_QUANTITY} boxes of {box.name} per order.",
+                           code="invalid_quantity")
+    available = boxes.availability(session, [box], on=on)[box.id].available
+    if total > available:
+        raise OutOfStock(f"Only {available} box(es) of {box.name} available.",
+                         details={"items": [{"gift_box": box.slug, "requested": total,
+                                             "available": available}]})
+    if key not in cart and len(cart) >= MAX_LINES:
+        raise InvalidInput(f"A cart holds at most {MAX_LINES} different products.",
+                           code="cart_full")
+    return {**cart, key: total}, box
+
+
 def set_quantity(cart: Cart, slug: str, quantity: int) -> Cart:
     """Change a line's quantity (0 removes it)."""
     if slug not in cart:
@@ -96,11 +121,46 @@ def remove(cart: Cart, slug: str) -> Cart:
 
 
 @dataclass
+class BoxCartLine:
+    """A gift box in the cart, with today's verdict on its items and what its point can make."""
+
+    box: object
+    quantity: int
+    availability: object
+    is_box = True
+
+    @property
+    def key(self) -> str:
+        return BOX_PREFIX + self.box.slug
+
+    @property
+    def total_vnd(self) -> int:
+        return self.box.price_vnd * self.quantity
+
+    @property
+    def buyable(self) -> bool:
+        return self.box.active and self.availability.sellable
+
+    @property
+    def available(self) -> int:
+        return self.availability.available
+
+    @property
+    def enough_stock(self) -> bool:
+        return self.available >= self.quantity
+
+
+@dataclass
 class CartLine:
+    is_box = False
     product: Product
     quantity: int
     verdict: Listability
     available: int
+
+    @property
+    def key(self) -> str:
+        return self.product.slug
 
     @property
     def total_vnd(self) -> int:
@@ -126,7 +186,10 @@ class CartView:
 
     @property
     def producers(self) -> int:
-        return len({line.product.producer_id for line in self.lines if line.buyable})
+        """Parcels: one per producer, and one per gift box (its sales point ships it)."""
+        return (len({line.product.producer_id for line in self.lines
+                     if line.buyable and not line.is_box})
+                + sum(1 for line in self.lines if line.buyable and line.is_box))
 
     @property
     def ready(self) -> bool:
@@ -138,12 +201,29 @@ def view(session: Session, cart: Cart, *, on: date | None = None) -> CartView:
     on = on or today()
     if not cart:
         return CartView([], [])
+    box_lines, missing = _box_lines(session, cart, on)
     products = {p.slug: p for p in session.scalars(
-        select(Product).where(Product.slug.in_(list(cart)))
+        select(Product).where(Product.slug.in_([k for k in cart if not k.startswith(BOX_PREFIX)]))
         .options(joinedload(Product.producer), selectinload(Product.certificates),
                  selectinload(Product.photos)))}
     stock = online_availability(session, [p.id for p in products.values()])
     lines = [CartLine(products[slug], quantity, listability(products[slug], on),
                       stock.get(products[slug].id, 0))
              for slug, quantity in cart.items() if slug in products]
-    return CartView(lines, [slug for slug in cart if slug not in products])
+    missing += [slug for slug in cart if slug not in products and not slug.startswith(BOX_PREFIX)]
+    return CartView(lines + box_lines, missing)
+
+
+def _box_lines(session: Session, cart: Cart, on: date) -> tuple[list[BoxCartLine], list[str]]:
+    from promotion import boxes
+    from promotion.models import GiftBox
+
+    slugs = {key[len(BOX_PREFIX):]: q for key, q in cart.items() if key.startswith(BOX_PREFIX)}
+    if not slugs:
+        return [], []
+    found = {b.slug: b for b in session.scalars(
+        boxes.box_query().where(GiftBox.slug.in_(list(slugs)), GiftBox.active.is_(True))).unique()}
+    verdicts = boxes.availability(session, list(found.values()), on=on)
+    lines = [BoxCartLine(found[slug], quantity, verdicts[found[slug].id])
+             for slug, quantity in slugs.items() if slug in found]
+    return lines, [BOX_PREFIX + slug for slug in slugs if slug not in found]

@@ -6,6 +6,10 @@ service (422 `not_purchasable`) → the gate on every line (409 `not_listable`, 
 named at once) → the pickup point exists (422) → stock, Saleor-style (409 `out_of_stock`
 listing every short line) → the payment is started. It all happens in the caller's
 transaction: any refusal leaves no order, no line, no movement and no reservation.
+
+Gift boxes (`{"gift_box": slug}` items, `promotion.boxes`) go through the same steps: the
+gate on every item of the box (409 naming it), pickup only at the point that assembles it,
+and their units taken or reserved at that point together with the products' own.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from app.clock import today
 from app.errors import InvalidInput
 from catalog.gate import NotListable, require_listable
 from catalog.models import Product
+from promotion import boxes
 from showrooms.models import SalesPoint
 from showrooms.stock import (
     StockLine,
@@ -67,13 +72,15 @@ def _field_error(field: str, message: str, code: str) -> InvalidInput:
 
 def resolve_products(session: Session, data: OrderIn) -> dict[str, Product]:
     """Each line's product, or 422 naming the line (unknown slug, tourism service)."""
-    slugs = [item.product for item in data.items]
+    slugs = [item.product for item in data.items if item.product]
     products = {
         p.slug: p for p in session.scalars(
             select(Product).where(Product.slug.in_(slugs))
             .options(joinedload(Product.producer), selectinload(Product.certificates)))
     }
     for index, item in enumerate(data.items):
+        if item.product is None:
+            continue  # a gift box (promotion.boxes)
         product = products.get(item.product)
         if product is None:
             raise _field_error(f"items.{index}.product", f"no product {item.product!r}",
@@ -109,8 +116,11 @@ def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
     now = now or clock_now()
     on = today()
     products = resolve_products(session, data)
-    ordered = [(products[item.product], item.quantity) for item in data.items]
+    ordered = [(products[item.product], item.quantity) for item in data.items if item.product]
     certificates = check_gate([p for p, _ in ordered], on)
+    box_items = boxes.resolve_order_boxes(
+        session, [(i, item.gift_box, item.quantity) for i, item in enumerate(data.items)
+                  if item.gift_box], on)
 
     point = None
     if data.fulfilment == "pickup":
@@ -119,13 +129,15 @@ def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
         if point is None:
             raise _field_error("pickup_point", f"no OCOP sales point {data.pickup_point!r}",
                                "unknown_pickup_point")
+    boxes.check_point_matches(box_items, data.fulfilment, point)
 
     by_producer: dict[int, list[tuple[Product, int]]] = {}
     for product, quantity in ordered:
         by_producer.setdefault(product.producer_id, []).append((product, quantity))
     fee = 0 if data.fulfilment == "pickup" else config["SHIPPING_FEE_VND"]
-    subtotal = sum(p.price_vnd * q for p, q in ordered)
-    shipping = fee * len(by_producer)
+    # A gift box is a parcel of its sales point: one fee per box line when delivered.
+    subtotal = sum(p.price_vnd * q for p, q in ordered) + sum(b.total_vnd for b in box_items)
+    shipping = fee * (len(by_producer) + len(box_items))
 
     method = payments.method(data.payment)
     token = secrets.token_urlsafe(24)
@@ -167,6 +179,7 @@ def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
                 unit_price_vnd=product.price_vnd, quantity=quantity,
                 line_total_vnd=product.price_vnd * quantity, status="active"))
             stock_lines.append(StockLine(location.id, product.id, quantity))
+    stock_lines += boxes.add_order_lines(session, order, box_items, shipping_fee=fee)
     session.flush()
 
     if method.TAKES_STOCK_AT_ONCE:

@@ -23,6 +23,7 @@ from app.errors import Conflict, NotFound
 from app.mail import send_mail
 from catalog.gate import listability
 from catalog.models import Product
+from promotion.boxes import box_line_json, confirm_order_boxes, order_fully_handed_over
 from showrooms.stock import (
     StockLine,
     aware,
@@ -153,7 +154,12 @@ def confirm_payment(session: Session, order: Order, *, method: str, amount_vnd: 
                 cancelled.append((line, _("Hết hàng khi thanh toán được xác nhận.")))
         else:
             sold.append(line)
-    consume_reservations(session, order.number, [line.product_id for line in sold])
+    box_sold, box_cancelled = confirm_order_boxes(
+        session, order, on=on, now=now, method=method,
+        cancel_text=lambda reason, name: _box_cancel_text(order, reason, name))
+    cancelled += box_cancelled
+    consume_reservations(session, order.number, [line.product_id for line in sold]
+                         + [item.product_id for line in box_sold for item in line.box.items])
     release_reservations(session, order.number)
 
     with force_locale(order.locale):
@@ -165,7 +171,7 @@ def confirm_payment(session: Session, order: Order, *, method: str, amount_vnd: 
         session.add(Payment(order=order, kind="refund", method=method, amount_vnd=refund,
                             external_id=external, note=reason[:1000], created_at=now))
         order.refunded_vnd += refund
-    if sold:
+    if sold or box_sold:
         order.status = "confirmed"
         order.payment_status = "partially_refunded" if refund else "paid"
         for shipment in order.shipments:
@@ -180,6 +186,14 @@ def confirm_payment(session: Session, order: Order, *, method: str, amount_vnd: 
     order.reserved_until = None
     session.flush()
     return Confirmation(order, cancelled=cancelled, refunded_vnd=refund)
+
+
+def _box_cancel_text(order: Order, reason: str | None, name: str) -> str:
+    with force_locale(order.locale):
+        if reason is None:
+            return _("Hết hàng khi thanh toán được xác nhận.")
+        return _("Không còn được bán: %(item)s — %(reason)s.", item=name,
+                 reason=gate_reason_text(reason))
 
 
 def gate_reason_text(reason: str) -> str:
@@ -199,7 +213,8 @@ def _cancel_lines(order: Order, cancelled: list[tuple[OrderLine, str]]) -> int:
     for line, why in cancelled:
         line.status = "cancelled"
         line.cancel_reason = why[:300]
-        refund += line.line_total_vnd
+        # A gift box line is its own parcel: its delivery fee comes back with it.
+        refund += line.line_total_vnd + getattr(line, "shipping_fee_vnd", 0)
     for shipment in order.shipments:
         if shipment.status != "cancelled" and all(line.status == "cancelled"
                                                   for line in shipment.lines):
@@ -400,8 +415,7 @@ def deliver(session: Session, producer, shipment_id: int) -> Shipment:
     shipment.status = "delivered"
     shipment.delivered_at = clock_now()
     order = shipment.order
-    if order.payment_method in ("cod", "pay_at_pickup") and all(
-            s.status in ("delivered", "cancelled") for s in order.shipments):
+    if order.payment_method in ("cod", "pay_at_pickup") and order_fully_handed_over(order):
         order.payment_status = "paid"
         order.paid_at = clock_now()
     session.flush()
@@ -463,6 +477,7 @@ def order_json(order: Order, *, payment: dict | None = None) -> dict:
         "refunded_vnd": order.refunded_vnd,
         "cancel_reason": order.cancel_reason,
         "shipments": [shipment_json(s) for s in order.shipments],
+        "gift_boxes": [box_line_json(line) for line in order.gift_box_lines],
     }
     if payment is not None:
         body["payment"] = payment

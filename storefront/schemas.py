@@ -8,35 +8,36 @@ import re
 from typing import Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from app.api import QuerySchema, Schema
 
 MAX_QUANTITY = 99
 MAX_LINES = 50
 
-# Vietnamese numbers after the trunk 0: mobiles are 9 digits with a carrier prefix
-# (Viettel 32–39, 86, 96–98; Vinaphone 81–85, 88, 91, 94; MobiFone 70, 76–79, 89, 90, 93;
-# Vietnamobile 52, 56, 58, 92; Gmobile 59, 99; iTel 87; Reddi 55); landlines are 10 digits
-# starting with a 2xx area code (024 Hà Nội, 028 TP HCM, 0292 Cần Thơ…).
-MOBILE = re.compile(r"^(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])\d{7}$")
-LANDLINE = re.compile(r"^2\d{9}$")
-
-
 def normalize_phone(raw: str) -> str:
-    """`0912 345 678`, `+84 912-345-678`, `(028) 3823 4567` → `+84912345678` / `+842838234567`;
-    ValueError when it is not a Vietnamese mobile or landline number."""
-    compact = re.sub(r"[\s.\-()]", "", raw or "")
-    if compact.startswith("+84"):
-        national = compact[3:]
-    elif compact.startswith("0"):
-        national = compact[1:]
-    else:
-        raise ValueError("a Vietnamese phone number starts with 0 or +84")
-    if not national.isdigit() or not (MOBILE.match(national) or LANDLINE.match(national)):
-        raise ValueError("not a Vietnamese mobile (0 + 9 digits, e.g. 0912 345 678) "
-                         "or landline (0 + 10 digits, e.g. 028 3823 4567) number")
-    return "+84" + national
+    """Any country's number, stored in E.164 (DOMAIN §8, §12), parsed with `phonenumbers`
+    (Google's libphonenumber metadata). Without a `+` it is read as Vietnamese:
+    `0912 345 678` → `+84912345678`, `(028) 3823 4567` → `+842838234567`;
+    `+61 412 345 678` → `+61412345678`. ValueError with a clear message otherwise."""
+    import phonenumbers
+
+    text = (raw or "").strip()
+    if text.startswith("00"):
+        text = "+" + text[2:]  # the international prefix dialled from Vietnam and Europe
+    digits = re.sub(r"[\s.\-()/]", "", text)
+    number = None
+    # Digits only (no letters of vanity numbers); without "+", a Vietnamese number with its 0.
+    if re.fullmatch(r"\+?\d+", digits) and (digits.startswith("+") or digits.startswith("0")):
+        try:
+            number = phonenumbers.parse(text, "VN")
+        except phonenumbers.NumberParseException:
+            number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValueError(
+            "not a valid phone number: write a Vietnamese number (0912 345 678) or any "
+            "country's number with its country code (+61 412 345 678)")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def normalize_email_address(raw: str) -> str:
@@ -47,13 +48,23 @@ def normalize_email_address(raw: str) -> str:
 
 
 class OrderItemIn(Schema):
-    product: str = Field(min_length=1, max_length=160, description="Product slug")
+    product: str | None = Field(default=None, min_length=1, max_length=160,
+                                description="Product slug")
+    gift_box: str | None = Field(default=None, min_length=1, max_length=160,
+                                 description="Gift box slug (instead of a product)")
     quantity: int = Field(ge=1, le=MAX_QUANTITY, description="1–99 units")
+
+    @model_validator(mode="after")
+    def _one_thing(self) -> OrderItemIn:
+        if (self.product is None) == (self.gift_box is None):
+            raise ValueError("each item names either a product or a gift_box")
+        return self
 
 
 class CustomerIn(Schema):
     name: str = Field(min_length=1, max_length=200)
-    phone: str = Field(min_length=1, max_length=30, description="Vietnamese number; stored as +84…")
+    phone: str = Field(min_length=1, max_length=30,
+                       description="Any country's number (without +: Vietnamese); stored in E.164")
     email: str = Field(min_length=3, max_length=254)
 
     @field_validator("phone")
@@ -106,13 +117,14 @@ class OrderIn(Schema):
     @field_validator("items")
     @classmethod
     def _items(cls, items: list[OrderItemIn]) -> list[OrderItemIn]:
-        merged: dict[str, int] = {}
+        merged: dict[tuple[str, str], int] = {}
         for item in items:
-            merged[item.product] = merged.get(item.product, 0) + item.quantity
-        for slug, quantity in merged.items():
+            key = ("product", item.product) if item.product else ("gift_box", item.gift_box)
+            merged[key] = merged.get(key, 0) + item.quantity
+        for (_kind, slug), quantity in merged.items():
             if quantity > MAX_QUANTITY:
                 raise ValueError(f"at most {MAX_QUANTITY} units of {slug}")
-        return [OrderItemIn(product=slug, quantity=q) for slug, q in merged.items()]
+        return [OrderItemIn(**{kind: slug}, quantity=q) for (kind, slug), q in merged.items()]
 
     @field_validator("payment")
     @classmethod

@@ -118,7 +118,8 @@ def remove_from_cart():
 
 FIELD_MESSAGES = {
     "customer.name": lambda: _("Nhập họ tên người đặt hàng."),
-    "customer.phone": lambda: _("Nhập số điện thoại Việt Nam hợp lệ, ví dụ 0912 345 678."),
+    "customer.phone": lambda: _("Nhập số điện thoại hợp lệ: số Việt Nam (0912 345 678) hoặc số "
+                                "nước ngoài kèm mã quốc gia (+61 412 345 678)."),
     "customer.email": lambda: _("Nhập địa chỉ email hợp lệ: liên kết đến đơn hàng được gửi tới đó."),
     "fulfilment": lambda: _("Chọn giao hàng hoặc nhận tại điểm bán."),
     "payment": lambda: _("Chọn một phương thức thanh toán phù hợp."),
@@ -144,7 +145,9 @@ def _form_errors(err: InvalidInput) -> dict[str, str]:
 def _order_data(form, cart: carts.Cart) -> dict:
     fulfilment = form.get("fulfilment", "")
     data: dict = {
-        "items": [{"product": slug, "quantity": q} for slug, q in cart.items()],
+        "items": [{"gift_box": key.removeprefix(carts.BOX_PREFIX), "quantity": q}
+                  if key.startswith(carts.BOX_PREFIX) else {"product": key, "quantity": q}
+                  for key, q in cart.items()],
         "customer": {"name": form.get("name", ""), "phone": form.get("phone", ""),
                      "email": form.get("email", "")},
         "fulfilment": fulfilment,
@@ -200,7 +203,10 @@ def place_order():
         return _render_checkout(view, form=request.form, errors=errors, status=422)
     except DomainError as err:
         db.session.rollback()
-        products = {line.product.slug: line.product.name for line in view.lines}
+        products = {}
+        for line in view.lines:  # a gift box's refusal names one of its items
+            products.update({item.product.slug: item.product.name for item in line.box.items}
+                            if line.is_box else {line.product.slug: line.product.name})
         items = (err.details or {}).get("items") or [err.details or {}]
         messages = [cart_error_message(
             type(err)(err.message, code=err.code, details={**item, "items": [item]}),

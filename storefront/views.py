@@ -35,6 +35,8 @@ from catalog.gate import (
 from catalog.models import GROUPS, Producer, Product
 from catalog.regions import provinces
 from catalog.timeline import catalog_version
+from promotion.livestreams import next_for_product
+from promotion.views import product_jsonld
 from showrooms.services import online_availability
 
 bp = Blueprint("storefront", __name__, template_folder="templates")
@@ -248,14 +250,18 @@ def product(slug: str):
     group_best = listing.browse(db.session, on=on, group=item.group, per_page=SIMILAR + 1, order="stars")
     similar = [(p, c) for p, c in group_best.items if p.id != item.id][:SIMILAR]
     stock = online_availability(db.session, [item.id] + [p.id for p, _c in similar])
+    in_stock = stock.get(item.id, 0) > 0
     return render_template(
         "storefront/product.html",
         product=item,
         verdict=verdict,
         on=on,
-        in_stock=stock.get(item.id, 0) > 0,
+        today=on,
+        in_stock=in_stock,
         similar=similar,
         stock=stock,
+        jsonld=product_jsonld(item, verdict, in_stock),
+        livestream=next_for_product(db.session, item) if verdict.listable else None,
     )
 
 

@@ -46,7 +46,7 @@ BAD_FIELDS = [
     ("customer.name", "x" * 201, "customer.name"),
     ("customer.phone", "12345", "customer.phone"),
     ("customer.phone", "0112345678", "customer.phone"),   # no such mobile prefix
-    ("customer.phone", "+1 415 555 2671", "customer.phone"),
+    ("customer.phone", "+61 412 34", "customer.phone"),      # too short for an Australian mobile
     ("customer.phone", 912345678, "customer.phone"),
     ("customer.email", "emily-at-example.com", "customer.email"),
     ("customer.email", DELETE, "customer.email"),
