@@ -33,8 +33,8 @@ BLUEPRINT_MODULES = [
     "evaluation.api",
     "backoffice.office.views",
     "backoffice.office.api",
-    "promotion.views",
-    "promotion.api",
+    "storefront.promotion.views",
+    "storefront.promotion.api",
 ]
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -161,5 +161,5 @@ def _import_models() -> None:
     for name in ("app.audit", "app.accounts.models", "app.outbox.models", "catalog.models",
                  "catalog.timeline", "showrooms.models", "showrooms.counter_models", "storefront.models",
                  "traceability.models", "evaluation.models", "backoffice.office.models",
-                 "promotion.models"):
+                 "storefront.promotion.models"):
         importlib.import_module(name)

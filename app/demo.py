@@ -12,7 +12,7 @@ from app.extensions import db
 # Order matters: later packages build on the catalogue.
 DEMO_MODULES = ["catalog.demo", "showrooms.demo", "traceability.demo", "showrooms.counter_demo",
                 "storefront.demo", "evaluation.demo",
-                "promotion.demo"]
+                "storefront.promotion.demo"]
 
 
 def seed_all(session) -> None:

@@ -84,7 +84,7 @@ def add_box(session: Session, cart: Cart, slug: str, quantity: int, *,
             on: date | None = None) -> tuple[Cart, object]:
     """Add gift boxes: refused when an item is not listable (409 `not_listable` naming the
     item, through `promotion.boxes`) or when the assembling point cannot make that many."""
-    from promotion import boxes
+    from storefront.promotion import boxes
 
     box = boxes.get_box(session, slug)
     boxes.require_box_sellable(box, on or today())
@@ -215,8 +215,8 @@ def view(session: Session, cart: Cart, *, on: date | None = None) -> CartView:
 
 
 def _box_lines(session: Session, cart: Cart, on: date) -> tuple[list[BoxCartLine], list[str]]:
-    from promotion import boxes
-    from promotion.models import GiftBox
+    from storefront.promotion import boxes
+    from storefront.promotion.models import GiftBox
 
     slugs = {key[len(BOX_PREFIX):]: q for key, q in cart.items() if key.startswith(BOX_PREFIX)}
     if not slugs:

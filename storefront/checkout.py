@@ -28,7 +28,6 @@ from app.clock import today
 from app.errors import InvalidInput
 from catalog.gate import NotListable, require_listable
 from catalog.models import Product
-from promotion import boxes
 from showrooms.models import SalesPoint
 from showrooms.stock import (
     StockLine,
@@ -39,6 +38,7 @@ from showrooms.stock import (
 )
 from storefront import payments
 from storefront.models import Order, OrderLine, Shipment
+from storefront.promotion import boxes
 from storefront.schemas import OrderIn
 
 # Crockford base32: no I, L, O, U — easy to read out at a sales point counter.

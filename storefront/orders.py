@@ -23,7 +23,6 @@ from app.errors import Conflict, NotFound
 from app.mail import send_mail
 from catalog.gate import listability
 from catalog.models import Product
-from promotion.boxes import box_line_json, confirm_order_boxes, order_fully_handed_over
 from showrooms.stock import (
     StockLine,
     aware,
@@ -35,6 +34,7 @@ from showrooms.stock import (
 from storefront import payments
 from storefront.checkout import PlacedOrder, hash_token
 from storefront.models import Order, OrderLine, Payment, Shipment
+from storefront.promotion.boxes import box_line_json, confirm_order_boxes, order_fully_handed_over
 
 log = logging.getLogger(__name__)
 

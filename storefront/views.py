@@ -35,9 +35,9 @@ from catalog.gate import (
 from catalog.models import GROUPS, Producer, Product
 from catalog.regions import provinces
 from catalog.timeline import catalog_version
-from promotion.livestreams import next_for_product
-from promotion.views import product_jsonld
 from showrooms.services import online_availability
+from storefront.promotion.livestreams import next_for_product
+from storefront.promotion.views import product_jsonld
 
 bp = Blueprint("storefront", __name__, template_folder="templates")
 bp.before_app_request(forget_cached_locale)

@@ -43,8 +43,8 @@ def snap(page, shots: Path, name: str) -> None:
 
 
 def test_emily_buys_a_gift_box_then_books_a_workshop(live_server, new_phone, shots):
-    from promotion.models import BookingRequest, GiftBoxOrderLine
     from storefront.models import Order
+    from storefront.promotion.models import BookingRequest, GiftBoxOrderLine
 
     page = new_phone(locale="en-AU")
     # Tiles come from the internet, which a test machine may not reach: the page must not care.
@@ -108,7 +108,7 @@ def test_emily_buys_a_gift_box_then_books_a_workshop(live_server, new_phone, sho
 
 def test_live_page(live_server, new_phone, shots):
     from catalog.models import Producer
-    from promotion import livestreams
+    from storefront.promotion import livestreams
 
     with live_server.app.app_context():
         producer = db.session.scalar(select(Producer).where(Producer.tax_code == "2700889012"))

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from promotion import boxes
-from promotion.models import GiftBoxOrderLine
 from showrooms.models import StockLevel
 from showrooms.stock import ledger_matches_levels
+from storefront.promotion import boxes
+from storefront.promotion.models import GiftBoxOrderLine
 from tests.factories import make_product, make_sales_point, order_payload
-from tests.promotion.conftest import stock_point
+from tests.storefront.promotion.conftest import stock_point
 
 pytestmark = pytest.mark.postgres
 

@@ -22,7 +22,7 @@ from catalog.listing import filtered, with_cards
 from catalog.models import Certificate, Producer, Product
 from catalog.regions import validate_location
 from catalog.services import unique_slug
-from promotion.models import BookingRequest, Village
+from storefront.promotion.models import BookingRequest, Village
 
 MAX_PARTY = 100
 BOOKING_HORIZON_DAYS = 730

@@ -22,7 +22,6 @@ from app.errors import InvalidInput, NotFound
 from catalog.gate import REASON_MESSAGES, NotListable, listability
 from catalog.models import Product
 from catalog.services import unique_slug
-from promotion.models import GiftBox, GiftBoxItem, GiftBoxOrderLine
 from showrooms.models import SalesPoint, StockLevel
 from showrooms.stock import (
     OutOfStock,
@@ -31,6 +30,7 @@ from showrooms.stock import (
     sales_point_location,
     take_stock,
 )
+from storefront.promotion.models import GiftBox, GiftBoxItem, GiftBoxOrderLine
 
 MAX_ITEMS = 20
 MAX_QUANTITY = 99

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.clock import today
 from catalog.services import revoke_certificate
-from promotion import villages
-from promotion.models import BookingRequest
+from storefront.promotion import villages
+from storefront.promotion.models import BookingRequest
 from tests.factories import auth, make_producer, make_product, make_token, make_user
 
 

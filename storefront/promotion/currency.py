@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import today
 from app.errors import InvalidInput
-from promotion.models import CURRENCIES, CurrencyRate
+from storefront.promotion.models import CURRENCIES, CurrencyRate
 
 SYMBOLS = {"USD": "US$", "EUR": "€", "AUD": "A$"}
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import pytest
 
 from app.extensions import db
-from promotion import boxes
-from promotion.models import GiftBox
 from showrooms.models import SalesPoint
 from showrooms.stock import record_movement, sales_point_location
+from storefront.promotion import boxes
+from storefront.promotion.models import GiftBox
 from tests.factories import make_producer, make_product, make_sales_point
 
 

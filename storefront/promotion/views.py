@@ -34,9 +34,9 @@ from app.extensions import db, limiter
 from catalog.gate import Listability
 from catalog.models import Producer, Product
 from catalog.regions import provinces
-from promotion import boxes, currency, feeds, livestreams, villages
-from promotion.models import GiftBox, Village
-from promotion.schemas import BookingIn, LivestreamIn
+from storefront.promotion import boxes, currency, feeds, livestreams, villages
+from storefront.promotion.models import GiftBox, Village
+from storefront.promotion.schemas import BookingIn, LivestreamIn
 
 bp = Blueprint("promotion", __name__, template_folder="templates")
 seller = Blueprint("promotion_seller", __name__, url_prefix="/seller", template_folder="templates")

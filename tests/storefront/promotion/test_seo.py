@@ -8,7 +8,7 @@ import re
 
 from app.clock import today
 from catalog.services import revoke_certificate
-from promotion import currency
+from storefront.promotion import currency
 from tests.factories import make_product, receive_stock
 
 

@@ -8,8 +8,10 @@ from flask_babel import get_locale
 from app.api import api_blueprint, api_route, current_api_user
 from app.clock import now as clock_now
 from app.extensions import db, limiter
-from promotion import boxes, currency, livestreams, villages
-from promotion.schemas import (
+from showrooms.counter import point_for_user
+from showrooms.points import get_sales_point
+from storefront.promotion import boxes, currency, livestreams, villages
+from storefront.promotion.schemas import (
     AdminGiftBoxIn,
     BookingIn,
     BookingListQuery,
@@ -21,8 +23,6 @@ from promotion.schemas import (
     VillageIn,
     VillageQuery,
 )
-from showrooms.counter import point_for_user
-from showrooms.points import get_sales_point
 
 bp = api_blueprint("promotion_api", __name__)
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 import catalog.demo
-import promotion.demo
 import showrooms.demo
+import storefront.promotion.demo
 from catalog.gate import listability
-from promotion import boxes, villages
-from promotion.models import CurrencyRate, GiftBox, Livestream, Village
+from storefront.promotion import boxes, villages
+from storefront.promotion.models import CurrencyRate, GiftBox, Livestream, Village
 
 
 def _seed(session) -> None:
-    for module in (catalog.demo, showrooms.demo, promotion.demo):
+    for module in (catalog.demo, showrooms.demo, storefront.promotion.demo):
         module.seed(session)
         session.flush()
 

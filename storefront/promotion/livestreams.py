@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.clock import now as clock_now
 from app.errors import InvalidInput, NotFound
 from catalog.models import Producer, Product
-from promotion.models import PLATFORMS, Livestream
 from showrooms.stock import aware
+from storefront.promotion.models import PLATFORMS, Livestream
 
 DEFAULT_LENGTH = timedelta(hours=1)
 MAX_LENGTH = timedelta(hours=12)

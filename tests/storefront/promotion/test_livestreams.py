@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from app.clock import now
-from promotion import livestreams
+from storefront.promotion import livestreams
 from tests.factories import auth, make_product, make_token, make_user
 
 

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field, field_validator
 
 from app.api import QuerySchema, Schema
 from app.clock import LOCAL_TZ
-from promotion.models import CURRENCIES, PLATFORMS
+from storefront.promotion.models import CURRENCIES, PLATFORMS
 from storefront.schemas import normalize_email_address, normalize_phone
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from app.clock import today
 from catalog.gate import NotListable
 from catalog.services import revoke_certificate
-from promotion import boxes
-from promotion.models import GiftBoxOrderLine
 from showrooms.models import Reservation, StockMovement
 from storefront.models import Order, Payment
+from storefront.promotion import boxes
+from storefront.promotion.models import GiftBoxOrderLine
 from tests.factories import (
     auth,
     make_product,
@@ -24,7 +24,7 @@ from tests.factories import (
     order_payload,
     receive_stock,
 )
-from tests.promotion.conftest import stock_point
+from tests.storefront.promotion.conftest import stock_point
 
 
 def _available(db_session, box) -> boxes.BoxAvailability:

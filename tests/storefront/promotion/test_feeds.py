@@ -11,7 +11,7 @@ from defusedxml import ElementTree as ET
 
 from app.clock import today
 from catalog.services import revoke_certificate
-from promotion import feeds
+from storefront.promotion import feeds
 from tests.factories import make_certificate, make_product, receive_stock
 
 G = "{http://base.google.com/ns/1.0}"
@@ -128,7 +128,7 @@ def test_feeds_read_in_chunks_so_any_catalogue_size_streams(db_session):
 
 
 def test_a_big_catalogue_gets_a_sitemap_index_of_parts(client, db_session, monkeypatch):
-    from promotion import views
+    from storefront.promotion import views
 
     products = [make_product() for _ in range(5)]
     monkeypatch.setattr(views, "SITEMAP_URLS", 2)

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from app.clock import LOCAL_TZ, today
 from catalog import services
 from catalog.models import Producer, Product, ProductPhoto
-from promotion import boxes, currency, livestreams, villages
-from promotion.models import CurrencyRate, GiftBox, Livestream, Village
 from showrooms.models import SalesPoint, StockMovement
 from showrooms.stock import record_movement, sales_point_location
+from storefront.promotion import boxes, currency, livestreams, villages
+from storefront.promotion.models import CurrencyRate, GiftBox, Livestream, Village
 
 BOX_NAME = "Hộp quà Ninh Bình"
 BOX_ITEMS = (("com-chay-cha-bong-ninh-binh", 2), ("ruou-kim-son", 1),
