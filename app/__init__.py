@@ -26,6 +26,8 @@ BLUEPRINT_MODULES = [
     "traceability.api",
     "showrooms.views",
     "showrooms.api",
+    "showrooms.fair_views",
+    "showrooms.fair_api",
     "backoffice.views",
 ]
 
@@ -81,5 +83,5 @@ def _init_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
     for name in ("app.accounts.models", "catalog.models", "showrooms.models",
-                 "storefront.models", "traceability.models"):
+                 "showrooms.fair_models", "storefront.models", "traceability.models"):
         importlib.import_module(name)
