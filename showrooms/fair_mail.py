@@ -42,7 +42,8 @@ def _what(booking) -> tuple[str, str]:
 def booking_requested(booking) -> None:
     vi, en = _what(booking)
     producer = booking.producer.name
-    _send(_producer_addresses(booking), f"Đã nhận đăng ký gian hàng {booking.booth.code} — {booking.fair.name}",
+    _send(_producer_addresses(booking),
+          f"Đã nhận đăng ký gian hàng {booking.booth.code} — {booking.fair.name}",
           f"{producer} đã đăng ký {vi}\nPhí gian hàng: {vnd(booking.fee_vnd)}. Ban tổ chức sẽ xác nhận "
           f"hoặc từ chối.\n{_fair_url(booking)}",
           f"{producer} booked {en}\nBooth fee: {vnd(booking.fee_vnd)}. The organizer will confirm "
@@ -54,7 +55,8 @@ def booking_requested(booking) -> None:
 
 def booking_confirmed(booking) -> None:
     vi, en = _what(booking)
-    _send(_producer_addresses(booking), f"Gian hàng {booking.booth.code} đã được xác nhận — {booking.fair.name}",
+    _send(_producer_addresses(booking),
+          f"Gian hàng {booking.booth.code} đã được xác nhận — {booking.fair.name}",
           f"Ban tổ chức đã xác nhận {vi}\nPhí gian hàng: {vnd(booking.fee_vnd)}"
           f"{' (đã thanh toán)' if booking.fee_paid else ''}.\n{_fair_url(booking)}",
           f"The organizer confirmed {en}\nBooth fee: {vnd(booking.fee_vnd)}"
@@ -63,7 +65,8 @@ def booking_confirmed(booking) -> None:
 
 def booking_rejected(booking) -> None:
     vi, en = _what(booking)
-    _send(_producer_addresses(booking), f"Đăng ký gian hàng {booking.booth.code} bị từ chối — {booking.fair.name}",
+    _send(_producer_addresses(booking),
+          f"Đăng ký gian hàng {booking.booth.code} bị từ chối — {booking.fair.name}",
           f"Ban tổ chức đã từ chối đăng ký {vi}\nLý do: {booking.reason}",
           f"The organizer rejected the booking of {en}\nReason: {booking.reason}")
 
@@ -81,7 +84,8 @@ def booking_cancelled(booking, *, by_producer: bool) -> None:
 
 def fee_received(booking) -> None:
     vi, en = _what(booking)
-    _send(_producer_addresses(booking), f"Đã nhận phí gian hàng {booking.booth.code} — {booking.fair.name}",
+    _send(_producer_addresses(booking),
+          f"Đã nhận phí gian hàng {booking.booth.code} — {booking.fair.name}",
           f"Ban tổ chức đã nhận {vnd(booking.fee_vnd)} phí {vi}",
           f"The organizer received the fee of {vnd(booking.fee_vnd)} for {en}")
 
