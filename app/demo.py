@@ -10,7 +10,8 @@ from sqlalchemy import select
 from app.extensions import db
 
 # Order matters: later packages build on the catalogue.
-DEMO_MODULES = ["catalog.demo", "showrooms.demo", "traceability.demo", "storefront.demo"]
+DEMO_MODULES = ["catalog.demo", "showrooms.demo", "showrooms.fair_demo", "traceability.demo",
+                "storefront.demo"]
 
 
 def seed_all(session) -> None:
