@@ -64,7 +64,7 @@ def fair_detail(slug: str):
     active = fairs.active_bookings(db.session, fair)
     shown = {e.booking.booth_id: e for e in fairs.exhibitors(db.session, fair)}
     booths = []
-    for booth in fair.booths:
+    for booth in fair.booths_in_order:
         booking = active.get(booth.id)
         item = {"code": booth.code, "x": booth.x, "y": booth.y, "w": booth.w, "h": booth.h,
                 "price_vnd": booth.price_vnd, "zone": booth.zone,
@@ -85,7 +85,7 @@ def fair_detail(slug: str):
 
 def _svg_response(fair: Fair) -> Response:
     svg = fair_map.render_svg(
-        fair, fair.booths, fairs.active_bookings(db.session, fair), standalone=True,
+        fair, fair.booths_in_order, fairs.active_bookings(db.session, fair), standalone=True,
         href=lambda b: url_for("fairs.fair_page", slug=fair.slug, _anchor=f"gian-{b.code}"))
     return Response(svg, mimetype="image/svg+xml")
 

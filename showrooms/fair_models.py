@@ -7,6 +7,7 @@ one `booth_taken`, whatever the application does.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 
 from sqlalchemy import (
@@ -35,6 +36,12 @@ FAIR_KINDS = ("fair", "exhibition", "ocop_week")
 FAIR_STATUSES = ("draft", "published", "cancelled")
 BOOKING_STATUSES = ("pending", "confirmed", "rejected", "cancelled")
 ACTIVE_BOOKING = "status IN ('pending', 'confirmed')"
+
+
+def natural_key(code: str) -> tuple:
+    """`B2` < `B10`: digits compare as numbers."""
+    return tuple(int(part) if part.isdigit() else part
+                 for part in re.split(r"(\d+)", code.upper()) if part)
 
 
 class Fair(Located, db.Model):
@@ -77,6 +84,11 @@ class Fair(Located, db.Model):
 
     organizer = relationship("User")
     booths: Mapped[list[Booth]] = relationship(back_populates="fair", order_by="Booth.code")
+
+    @property
+    def booths_in_order(self) -> list[Booth]:
+        """Booths as people read codes: A2 before A10."""
+        return sorted(self.booths, key=lambda b: natural_key(b.code))
 
     def __repr__(self) -> str:
         return f"<Fair {self.slug}>"

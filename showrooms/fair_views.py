@@ -93,7 +93,7 @@ def fair_page(slug: str):
     shown = fairs.exhibitors(db.session, fair, province=province, group=group)
     everyone = fairs.exhibitors(db.session, fair) if (province or group) else shown
     bookings = fairs.active_bookings(db.session, fair)
-    svg = fair_map.render_svg(fair, fair.booths, bookings,
+    svg = fair_map.render_svg(fair, fair.booths_in_order, bookings,
                               href=lambda b: f"#gian-{b.code}")
     return render_template(
         "fairs/fair.html", fair=fair, exhibitors=shown, svg=svg, bookings=bookings,
@@ -105,7 +105,7 @@ def fair_page(slug: str):
 @bp.get("/fairs/<slug>/map.svg")
 def fair_map_svg(slug: str):
     fair = _public_fair(slug)
-    svg = fair_map.render_svg(fair, fair.booths, fairs.active_bookings(db.session, fair),
+    svg = fair_map.render_svg(fair, fair.booths_in_order, fairs.active_bookings(db.session, fair),
                               standalone=True,
                               href=lambda b: url_for("fairs.fair_page", slug=fair.slug,
                                                      _anchor=f"gian-{b.code}"))
@@ -270,7 +270,7 @@ def manage_fair(slug: str):
     status = request.args.get("status") or None
     bookings = fairs.fair_bookings(db.session, fair, status=status)
     active = fairs.active_bookings(db.session, fair)
-    svg = fair_map.render_svg(fair, fair.booths, active, show_pending=True,
+    svg = fair_map.render_svg(fair, fair.booths_in_order, active, show_pending=True,
                               href=lambda b: f"#gian-{b.code}")
     return render_template("fairs/organizer_fair.html", fair=fair, bookings=bookings,
                            status=status, occupancy=fairs.occupancy(db.session, fair), svg=svg,
@@ -401,7 +401,7 @@ def book(slug: str):
     active = fairs.active_bookings(db.session, fair)
     booth = next((b for b in fair.booths if b.code == selected), None)
     svg = fair_map.render_svg(
-        fair, fair.booths, active, selected=selected,
+        fair, fair.booths_in_order, active, selected=selected,
         href=lambda b: url_for("seller_fairs.book", slug=fair.slug, booth=b.code, _anchor="chon"))
     return render_template("fairs/book.html", fair=fair, svg=svg, booth=booth, active=active,
                            window_open=fairs.booking_window_open(fair),

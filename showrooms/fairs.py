@@ -25,7 +25,15 @@ from app.errors import Conflict, InvalidInput, NotFound
 from catalog.gate import REASON_MESSAGES, NotListable, listability, listable_products
 from catalog.models import Producer, Product
 from catalog.regions import validate_location
-from showrooms.fair_models import BOOKING_STATUSES, FAIR_KINDS, FAIR_STATUSES, Booking, Booth, Fair
+from showrooms.fair_models import (
+    BOOKING_STATUSES,
+    FAIR_KINDS,
+    FAIR_STATUSES,
+    Booking,
+    Booth,
+    Fair,
+    natural_key,
+)
 from showrooms.models import Location, StockLevel
 
 MAX_BOOTHS = 2000
@@ -603,6 +611,7 @@ def exhibitors(session: Session, fair: Fair, *, on: date | None = None,
         for product, cert in session.execute(query.options(selectinload(Product.photos))
                                              .order_by(Product.name)):
             by_producer.setdefault(product.producer_id, []).append((product, cert))
+    confirmed = sorted(confirmed, key=lambda b: natural_key(b.booth.code))
     result = [Exhibitor(b, by_producer.get(b.producer_id, [])) for b in confirmed]
     if group is not None:
         result = [e for e in result if e.products]
