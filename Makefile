@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-test translations lint bench-search clean
+.PHONY: run dev prepare test install install-test translations lint bench-search clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +26,18 @@ install-test: $(VENV)/.installed-test translations
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d translations --statistics
 
-run: install
+prepare: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) search reindex
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# A production WSGI server (gunicorn, deploy/gunicorn.conf.py): WEB_CONCURRENCY workers × THREADS threads.
+run: prepare
+	PORT=$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
+
+# Flask's reloader and debugger, for development only.
+dev: prepare
+	$(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
 
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)

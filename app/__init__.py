@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from dotenv import load_dotenv
-from flask import Flask
+from flask import Flask, current_app, g, request
 
 from app import config as config_module
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -34,9 +34,48 @@ BLUEPRINT_MODULES = [
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
+class OcopFlask(Flask):
+    """Flask, with the embedded database's last line of defence: a request that still meets
+    SQLite's write lock (after waiting the busy timeout) is retried once from a clean
+    session, then answered 503 with Retry-After — never a 500 (see app/database.py)."""
+
+    def dispatch_request(self):
+        from app.database import is_lock_error
+        from app.errors import DatabaseBusy
+
+        for attempt in (1, 2):
+            try:
+                return super().dispatch_request()
+            except Exception as err:
+                if not is_lock_error(err):
+                    raise
+                db.session.rollback()
+                if attempt == 2:
+                    raise DatabaseBusy() from err
+                logging.getLogger(__name__).warning("database locked; retrying %s once", request.path)
+        raise AssertionError("unreachable")
+
+
+def _declare_write_intent() -> None:
+    """Transactions of a request that writes begin IMMEDIATE on SQLite (app/database.py)."""
+    from app.database import SAFE_METHODS, intend_to_write
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.method not in SAFE_METHODS or getattr(view, "writes_database", False):
+        g.write_intent_token = intend_to_write(True)
+
+
+def _forget_write_intent(_exc=None) -> None:
+    from app.database import write_intent
+
+    token = g.pop("write_intent_token", None)
+    if token is not None:
+        write_intent.reset(token)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     load_dotenv()
-    app = Flask(__name__, instance_path=str(config_module.INSTANCE))
+    app = OcopFlask(__name__, instance_path=str(config_module.INSTANCE))
     app.config.from_mapping(config_module.from_environment())
     if overrides:
         app.config.update(overrides)
@@ -50,6 +89,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.errors import register_error_handlers
 
     register_error_handlers(app)
+    app.before_request(_declare_write_intent)
+    app.teardown_request(_forget_write_intent)
     _import_models()
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
@@ -82,6 +123,6 @@ def _init_extensions(app: Flask) -> None:
 
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
-    for name in ("app.accounts.models", "catalog.models", "showrooms.models",
+    for name in ("app.accounts.models", "catalog.models", "catalog.timeline", "showrooms.models",
                  "showrooms.fair_models", "storefront.models", "traceability.models"):
         importlib.import_module(name)

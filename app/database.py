@@ -1,9 +1,47 @@
-"""Engine tuning per dialect."""
+"""Engine tuning per dialect, and the embedded SQLite default's write discipline.
+
+SQLite has one writer at a time. A transaction that starts as a reader and later writes
+cannot wait for the lock (SQLITE_BUSY at once, "database is locked"), so a transaction
+that will write takes the lock when it begins (`BEGIN IMMEDIATE`) and waits for it up to
+the busy timeout: concurrent writers queue instead of failing. Requests that write say so
+(`POST`/`PUT`/`PATCH`/`DELETE`, or a view marked `@writes`); reading requests keep a plain
+`BEGIN` and run in parallel under WAL. A lock error that still escapes is retried once by
+the application (`app.OcopFlask.dispatch_request`), then answered 503 with Retry-After.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+BUSY_TIMEOUT_MS = 15_000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# True while the current request (or command) will write: its transactions begin IMMEDIATE.
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
+
+
+def writes(view: Callable) -> Callable:
+    """Mark a view that writes although its method is safe (the trace page records a scan)."""
+    view.writes_database = True  # type: ignore[attr-defined]
+    return view
+
+
+def intend_to_write(value: bool = True):
+    """Set the write intent of the current context; returns the token to reset it."""
+    return write_intent.set(value)
+
+
+def is_lock_error(err: BaseException) -> bool:
+    """SQLite's 'database is locked' / 'database table is locked' / busy, as SQLAlchemy raises it."""
+    if not isinstance(err, OperationalError):
+        return False
+    text = str(getattr(err, "orig", err)).lower()
+    return "locked" in text or "busy" in text
 
 
 def configure_engine_events(engine: Engine) -> None:
@@ -18,13 +56,13 @@ def configure_engine_events(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def sqlite_begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
 def one_of(column: str, values: tuple[str, ...]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask import Flask, flash, jsonify, make_response, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,17 @@ class Forbidden(DomainError):
     status = 403
 
 
+class DatabaseBusy(DomainError):
+    """The database stayed locked by other writers past the busy timeout, even on a retry."""
+
+    status = 503
+    code = "busy"
+    retry_after = 2
+
+    def __init__(self, message: str = "The shop is very busy right now; please try again in a moment."):
+        super().__init__(message)
+
+
 def wants_json() -> bool:
     """API paths and clients that ask for JSON get JSON errors."""
     path = request.path
@@ -101,12 +112,18 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(err: DomainError):
         db.session.rollback()
         if wants_json():
-            return json_error(err.status, err.code, err.message, err.details or None)
-        if request.method == "POST" and err.status in (409, 422) and request.referrer:
+            response = json_error(err.status, err.code, err.message, err.details or None)
+        elif request.method == "POST" and err.status in (409, 422) and request.referrer:
             # A form that broke a rule goes back where it came from, with the reason.
             flash(err.message, "error")
             return redirect(request.referrer)
-        return _html_error(err.status, err.message)
+        else:
+            response = _html_error(err.status, err.message)
+        retry_after = getattr(err, "retry_after", None)
+        if retry_after:
+            response = make_response(response)
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

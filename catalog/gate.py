@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from app.clock import today
 from app.errors import Conflict
-from catalog.models import Certificate, Producer, Product
+from catalog.models import Certificate, ListingSegment, Producer, Product
 
 TERM_MONTHS = 36
 
@@ -139,6 +139,36 @@ def require_listable(product: Product, on: date | None = None) -> Certificate:
 
 # --- The same rule, set-based, for lists -------------------------------------------------
 
+def listing_segments(published: bool, producer_active: bool,
+                     certificates: Iterable[Certificate]) -> list[tuple[date, date, Certificate]]:
+    """The date ranges (inclusive) over which a product is listable, each with its current
+    certificate: `current_certificate()` evaluated once per range between the dates where
+    any certificate starts, ends or is revoked (it cannot change in between), adjacent ranges
+    with the same certificate merged. Empty when unpublished or the producer is inactive."""
+    certificates = list(certificates)
+    if not (published and producer_active) or not certificates:
+        return []
+    edges: set[date] = set()
+    for cert in certificates:
+        edges.add(cert.issued_on)
+        if cert.valid_until < date.max:
+            edges.add(cert.valid_until + timedelta(days=1))
+        if cert.revoked_on is not None:
+            edges.add(cert.revoked_on)
+    starts = sorted(edges)
+    segments: list[tuple[date, date, Certificate]] = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] - timedelta(days=1) if i + 1 < len(starts) else date.max
+        current = current_certificate(certificates, start)
+        if current is None:
+            continue
+        if segments and segments[-1][2] is current and segments[-1][1] + timedelta(days=1) == start:
+            segments[-1] = (segments[-1][0], end, current)
+        else:
+            segments.append((start, end, current))
+    return segments
+
+
 def valid_on_clause(on: date, cert=Certificate):
     return and_(
         cert.issued_on <= on,
@@ -182,15 +212,18 @@ def __getattr__(name: str):
 def listable_products(on: date | None = None) -> Select:
     """`select(Product, CurrentCertificate)` of every product listable on D.
 
+    An index range lookup in the precomputed timeline (`ListingSegment`, kept by
+    `catalog.timeline` from `listing_segments()` above), not a ranking of every certificate.
     Add filters (e.g. `CurrentCertificate.stars == 5`, `Producer.province_code == 92`) and
     ordering on the returned select; Producer is already joined.
     """
-    current = current_certificates(on)
+    on = on or today()
     CurrentCertificate = __getattr__("CurrentCertificate")  # noqa: N806
     return (
         select(Product, CurrentCertificate)
         .join(Product.producer)
-        .join(current, current.c.product_id == Product.id)
-        .join(CurrentCertificate, CurrentCertificate.id == current.c.certificate_id)
+        .join(ListingSegment, and_(ListingSegment.product_id == Product.id,
+                                   ListingSegment.starts_on <= on, ListingSegment.ends_on >= on))
+        .join(CurrentCertificate, CurrentCertificate.id == ListingSegment.certificate_id)
         .where(Product.published.is_(True), Producer.active.is_(True))
     )

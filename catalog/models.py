@@ -67,6 +67,10 @@ class Product(db.Model):
         # A product is published only once it has a price (imported ones wait for the seller).
         CheckConstraint("NOT published OR price_vnd IS NOT NULL", name="published_has_price"),
         UniqueConstraint("producer_id", "name", name="uq_products_producer_name"),
+        # Lists walk these in order and stop at a page (catalog.listing.ordering).
+        Index("ix_products_created", "created_at", "id"),
+        Index("ix_products_group_created", "group", "created_at", "id"),
+        Index("ix_products_price", "price_vnd", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,3 +187,36 @@ class CertificateReminder(db.Model):
     sent_on: Mapped[date] = mapped_column(Date)
     days_left: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ListingSegment(db.Model):
+    """The gate, precomputed (DOMAIN §3): the date ranges over which a product is listable,
+    each with its current certificate. Derived data, rewritten by `catalog.timeline` in the
+    same transaction as every change of a product, its producer or its certificates, so
+    "listable on D with S stars" is a range lookup that holds on any date without a nightly
+    job. `catalog.gate.listing_segments` computes it from the one rule."""
+
+    __tablename__ = "listing_segments"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+        Index("ix_listing_segments_product_dates", "product_id", "starts_on", "ends_on"),
+        Index("ix_listing_segments_dates", "starts_on", "ends_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"),
+                                                index=True)
+    stars: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)  # inclusive
+
+
+class CatalogState(db.Model):
+    """One row: `version` rises in the same transaction as any change the gate or a product
+    card reads, so caches keyed by it can never serve what the gate refuses now."""
+
+    __tablename__ = "catalog_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

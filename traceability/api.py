@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.api import QuerySchema, Schema, api_blueprint, api_route, current_api_user
 from app.clock import today
+from app.database import writes
 from app.extensions import db
 from catalog.models import Product
 from catalog.services import get_product
@@ -55,6 +56,7 @@ class SheetQuery(QuerySchema):
 @api_route(bp, "/trace/<code:code>", tags=["traceability"],
            responses={404: "Unknown or malformed code (`unknown_code`)"},
            summary="The trace record of a stamp; every request counts as a scan")
+@writes
 def get_trace(code: str):
     on = today()
     record = trace(db.session, code, current_client(),

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from werkzeug.routing import PathConverter
 
 from app.clock import today
+from app.database import writes
 from app.errors import InvalidInput, wants_json
 from app.extensions import db, limiter
 from catalog.services import validate_gtin
@@ -87,12 +88,14 @@ def _show(raw_code: str, *, expect_gtin: str | None = None, expect_lot: str | No
 
 
 @bp.get("/t/<code:code>", merge_slashes=False)
+@writes
 def trace_page(code: str):
     """The trace page a stamp's QR code opens: the verdict first, then the record."""
     return _show(code)
 
 
 @bp.get("/01/<gtin>/10/<lot>/21/<code:serial>", merge_slashes=False)
+@writes
 def digital_link(gtin: str, lot: str, serial: str):
     """GS1 Digital Link (GTIN + lot + serial = stamp code): the same trace record when all
     three match; a bad check digit or any mismatch is an unknown code."""

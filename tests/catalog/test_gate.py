@@ -224,3 +224,64 @@ def test_list_query_agrees_with_the_function_on_the_demo_data(db_session):
     seed_all(db_session)
     for offset in (-1, 0, 1, 29, 61, 400):
         _assert_query_agrees(db_session, today() + timedelta(days=offset))
+
+
+# --- The timeline the list query reads stays true through any history (Hypothesis) -------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+BASE = date(2025, 1, 1)
+day = st.integers(min_value=0, max_value=2_000).map(lambda n: BASE + timedelta(days=n))
+operation = st.one_of(
+    st.tuples(st.just("issue"), day, st.sampled_from([3, 4, 5]),
+              st.one_of(st.none(), st.integers(min_value=0, max_value=1_500))),
+    st.tuples(st.just("revoke"), st.integers(min_value=0, max_value=9), st.integers(0, 900)),
+    st.tuples(st.just("deactivate")),
+    st.tuples(st.just("activate")),
+    st.tuples(st.just("unpublish")),
+    st.tuples(st.just("publish")),
+)
+
+
+def _apply(session, product, op) -> None:
+    kind = op[0]
+    if kind == "issue":
+        _, issued_on, stars, days = op
+        valid_until = None if days is None else issued_on + timedelta(days=days)
+        make_certificate(product, stars=stars, issued_on=issued_on, valid_until=valid_until)
+    elif kind == "revoke":
+        live = [c for c in product.certificates if c.revoked_on is None]
+        if live:
+            cert = live[op[1] % len(live)]
+            cert.revoked_on = cert.issued_on + timedelta(days=op[2])
+            cert.revoke_reason = "Vi phạm"
+    elif kind in ("deactivate", "activate"):
+        product.producer.active = kind == "activate"
+    else:
+        product.published = kind == "publish"
+    session.flush()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(histories=st.lists(st.lists(operation, max_size=8), min_size=1, max_size=3),
+       dates=st.lists(day, min_size=1, max_size=6))
+def test_list_query_agrees_with_the_function_after_any_history(db_session, histories, dates):
+    """Random issue/revoke/upgrade/deactivate/unpublish sequences on random dates: the
+    precomputed timeline answers every date exactly as `listability()` does."""
+    savepoint = db_session.begin_nested()
+    try:
+        for history in histories:
+            product = make_product(certified=False)
+            for op in history:
+                _apply(db_session, product, op)
+        # Random dates, and every date where the answer may turn (each edge and its eve).
+        edges = {edge + timedelta(days=shift)
+                 for cert in db_session.scalars(select(Certificate))
+                 for edge in (cert.issued_on, cert.valid_until, cert.revoked_on) if edge
+                 for shift in (-1, 0, 1)}
+        for on in sorted(set(dates) | edges):
+            _assert_query_agrees(db_session, on)
+    finally:
+        savepoint.rollback()
+        db_session.expunge_all()  # ids are reused by the next example

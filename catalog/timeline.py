@@ -1,0 +1,102 @@
+"""The gate's timeline kept current: `listing_segments` rows (catalog.models.ListingSegment)
+are rewritten in the same flush — hence the same transaction — as every change of a
+product, its producer or its certificates, and the catalogue's `version` rises with them.
+
+A rolled-back change rolls its segments back with it; nothing runs at night. Bulk Core
+UPDATEs of those tables bypass the ORM and must call `rebuild()` themselves.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from itertools import chain
+
+from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from catalog.gate import listing_segments
+from catalog.models import CatalogState, Certificate, ListingSegment, Producer, Product, ProductPhoto
+
+
+def rebuild(connection: Connection, product_ids: Iterable[int] | None = None) -> int:
+    """Recompute the segments of these products (all when None); returns how many rows."""
+    ids = None if product_ids is None else sorted(set(product_ids))
+    if ids == []:
+        return 0
+    certificates = select(Certificate.id, Certificate.product_id, Certificate.issued_on,
+                          Certificate.valid_until, Certificate.revoked_on, Certificate.stars)
+    flags = select(Product.id, Product.published, Producer.active).join(
+        Producer, Producer.id == Product.producer_id)
+    wipe = delete(ListingSegment)
+    if ids is not None:
+        certificates = certificates.where(Certificate.product_id.in_(ids))
+        flags = flags.where(Product.id.in_(ids))
+        wipe = wipe.where(ListingSegment.product_id.in_(ids))
+    by_product = defaultdict(list)
+    for cert in connection.execute(certificates):
+        by_product[cert.product_id].append(cert)
+    rows = [
+        {"product_id": product_id, "certificate_id": cert.id, "stars": cert.stars,
+         "starts_on": start, "ends_on": end}
+        for product_id, published, active in connection.execute(flags)
+        for start, end, cert in listing_segments(published, active, by_product.get(product_id, ()))
+    ]
+    connection.execute(wipe)
+    if rows:
+        connection.execute(insert(ListingSegment), rows)
+    return len(rows)
+
+
+def bump_version(connection: Connection) -> None:
+    connection.execute(update(CatalogState).where(CatalogState.id == 1)
+                       .values(version=CatalogState.version + 1))
+
+
+def catalog_version(session: Session) -> int:
+    """The catalogue's version: part of every cache key that depends on what is listed."""
+    return session.scalar(select(CatalogState.version).where(CatalogState.id == 1)) or 0
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    product_ids: set[int] = set()
+    producer_ids: set[int] = set()
+    changed = False
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Certificate):
+            product_ids.add(obj.product_id)
+        elif isinstance(obj, Product):
+            if obj not in session.deleted:
+                product_ids.add(obj.id)
+        elif isinstance(obj, Producer):
+            if obj not in session.deleted:
+                producer_ids.add(obj.id)
+        elif isinstance(obj, ProductPhoto):
+            changed = True
+        else:
+            continue
+        changed = True
+    if not changed:
+        return
+    connection = session.connection()
+    if producer_ids:
+        product_ids.update(connection.scalars(
+            select(Product.id).where(Product.producer_id.in_(producer_ids))))
+    product_ids.discard(None)
+    rebuild(connection, product_ids)
+    bump_version(connection)
+
+
+_installed = False
+
+
+def install() -> None:
+    """Listen on every SQLAlchemy session (the tests' sessions are plain ones)."""
+    global _installed
+    if not _installed:
+        event.listen(Session, "after_flush", _after_flush)
+        _installed = True
+
+
+install()
