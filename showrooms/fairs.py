@@ -328,6 +328,13 @@ def public_fairs(session: Session, *, on: date | None = None,
     return result
 
 
+def next_fairs(session: Session, *, on: date | None = None, limit: int = 3) -> list[Fair]:
+    """Published fairs not yet over, soonest first (one query, for the home page)."""
+    on = on or today()
+    return session.scalars(select(Fair).where(Fair.status == "published", Fair.ends_on >= on)
+                           .order_by(Fair.starts_on, Fair.id).limit(limit)).all()
+
+
 # --- Eligibility: the gate at booking time -------------------------------------------------
 
 @dataclass(frozen=True)
