@@ -269,9 +269,15 @@ def update_fair(session: Session, fair: Fair, **changes) -> Fair:
     if was != "cancelled" and fair.status == "cancelled":
         from showrooms import fair_mail
 
+        # Cancelling the fair cancels its active bookings (the booths are freed) and tells
+        # each exhibitor; units already at a booth stay there until brought back.
         for booking in fair_bookings(session, fair):
             if booking.active:
+                booking.status = "cancelled"
+                booking.reason = (fair.cancel_reason or "Hội chợ bị huỷ")[:300]
+                booking.decided_at = now()
                 fair_mail.fair_cancelled(booking)
+        session.flush()
     return fair
 
 

@@ -357,3 +357,22 @@ def test_public_fair_list_and_detail(client, db_session):
     assert client.get(f"/fairs/{draft.slug}").status_code == 404
     assert client.get("/fairs/khong-co").status_code == 404
     assert client.get("/fairs?province=92").get_data(as_text=True).count("Tuần lễ OCOP Ninh Bình") == 0
+
+
+def test_cancelling_a_fair_cancels_its_bookings_and_tells_the_exhibitors(client, db_session, outbox):
+    organizer = make_organizer()
+    fair = make_fair(organizer)
+    booking = fairs.book_booth(db_session, fair, "B1", exhibitor())
+    for path in outbox.iterdir():
+        path.unlink()
+    response = client.patch(f"/api/v1/fairs/{fair.slug}",
+                            json={"status": "cancelled", "cancel_reason": "Bão số 9"},
+                            headers=auth(make_token(organizer)))
+    assert response.status_code == 200 and response.json["status"] == "cancelled"
+    db_session.expire_all()
+    assert (booking.status, booking.reason) == ("cancelled", "Bão số 9")
+    assert len(list(outbox.iterdir())) == 1
+    assert "Bão số 9" in client.get(f"/fairs/{fair.slug}").get_data(as_text=True)
+    token = make_token(make_user("producer", producer=exhibitor(name="HTX Muộn")))
+    late = client.post(f"/api/v1/fairs/{fair.slug}/bookings", json={"booth": "B2"}, headers=auth(token))
+    assert late.status_code == 409 and late.json["error"]["code"] == "booking_closed"
