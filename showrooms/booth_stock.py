@@ -15,17 +15,24 @@ from app.errors import InvalidInput, NotFound
 from catalog.gate import require_listable
 from catalog.models import Producer, Product
 from showrooms.fair_models import Booking, Booth, Fair
-from showrooms.models import StockLevel, StockMovement
+from showrooms.models import Location, StockLevel, StockMovement
 from showrooms.stock import StockLine, lock_levels, take_stock, warehouse_of
 
 
-def booth_of_producer(session: Session, producer: Producer, fair_slug: str, booth_code: str) -> Booking:
-    """The producer's CONFIRMED booking of that booth; anything else → 404."""
+def booth_of_producer(session: Session, producer: Producer, fair_slug: str, booth_code: str, *,
+                      returning: bool = False) -> Booking:
+    """The producer's CONFIRMED booking of that booth; anything else → 404. With
+    `returning`, also a booking that ended while units were still at the booth (they can
+    always be brought back)."""
+    statuses = ("confirmed", "cancelled") if returning else ("confirmed",)
     booking = session.scalar(
         select(Booking).join(Fair, Fair.id == Booking.fair_id).join(Booth, Booth.id == Booking.booth_id)
+        .join(Location, Location.id == Booking.location_id)
         .where(Fair.slug == (fair_slug or "")[:120], Booth.code == (booth_code or "").upper()[:20],
-               Booking.producer_id == producer.id, Booking.status == "confirmed"))
-    if booking is None or booking.location_id is None:
+               Booking.producer_id == producer.id, Booking.status.in_(statuses),
+               Location.producer_id == producer.id)
+        .order_by(Booking.id.desc()).limit(1))
+    if booking is None:
         raise NotFound(f"No confirmed booth {booth_code!r} of yours at {fair_slug!r}.",
                        code="unknown_booth")
     return booking
@@ -54,6 +61,9 @@ def transfer(session: Session, booking: Booking, direction: str, items: list[tup
     if services:
         raise InvalidInput(f"Tourism services have no stock: {', '.join(services)}.",
                            code="service_has_no_stock")
+    if direction == "to_booth" and booking.status != "confirmed":
+        raise NotFound(f"Booth {booking.booth.code} is no longer yours ({booking.status}).",
+                       code="unknown_booth")
     if direction == "to_booth":
         for product in products.values():
             require_listable(product)

@@ -316,7 +316,8 @@ class BoothTransferIn(Schema):
                       409: "`out_of_stock` (nothing moves) or `not_listable`"})
 def booth_transfer(slug: str, code: str, body: BoothTransferIn):
     user = current_api_user()
-    booking = booth_stock.booth_of_producer(db.session, user.producer, slug, code)
+    booking = booth_stock.booth_of_producer(db.session, user.producer, slug, code,
+                                            returning=body.direction == "to_warehouse")
     reference = booth_stock.transfer(db.session, booking, body.direction,
                                      [(i.product, i.quantity) for i in body.items], actor_id=user.id)
     return {"reference": reference,
@@ -327,7 +328,8 @@ def booth_transfer(slug: str, code: str, body: BoothTransferIn):
 @api_route(bp, "/seller/booths/<slug>/<code>/stock", auth="producer", tags=["seller"],
            summary="Stock at your confirmed booth", responses={404: "Not your confirmed booth"})
 def booth_levels(slug: str, code: str):
-    booking = booth_stock.booth_of_producer(db.session, current_api_user().producer, slug, code)
+    booking = booth_stock.booth_of_producer(db.session, current_api_user().producer, slug, code,
+                                            returning=True)
     return {"location": booking.location.code,
             "items": [{"product": p.slug, "level": n}
                       for p, n in booth_stock.booth_levels(db.session, booking)]}

@@ -427,7 +427,7 @@ def cancel(booking_id: int):
 @roles_required("producer")
 def booth(slug: str, code: str):
     producer = _producer()
-    booking = booth_stock.booth_of_producer(db.session, producer, slug, code)
+    booking = booth_stock.booth_of_producer(db.session, producer, slug, code, returning=True)
     if request.method == "POST":
         quantity = request.form.get("quantity", type=int) or 0
         direction = request.form.get("direction") or ""

@@ -229,14 +229,27 @@ def _check_fair(values: dict) -> None:
     validate_location(values["province_code"], values.get("ward_code"))
 
 
+def _fair_slug(session: Session, name: str, year: int) -> str:
+    """`tuan-le-ocop-ninh-binh-2026`: at most 38 characters, so that a booth's stock location
+    code `<fair slug>/<booth code>` (CONTRACT: `booth:<fair slug>/<booth code>`) fits 60."""
+    from catalog.text import slugify
+
+    base = f"{slugify(name, 30)}-{year}"
+    taken = set(session.scalars(select(Fair.slug).where(Fair.slug.like(f"{base}%"))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
 def create_fair(session: Session, organizer, *, name: str, starts_on: date, ends_on: date,
                 venue: str, province_code: int, booths: list[BoothSpec] = (),
                 kind: str = "fair", status: str = "published", booking_opens: date | None = None,
                 booking_closes: date | None = None, **extra) -> Fair:
     """A new fair (and its booths, all or nothing). The booking window defaults to "from
     today until the day before the fair starts"."""
-    from catalog.services import unique_slug
-
     unknown = set(extra) - set(EDITABLE)
     if unknown:
         raise InvalidInput(f"Unknown fields: {', '.join(sorted(unknown))}.", code="invalid_fair")
@@ -247,7 +260,7 @@ def create_fair(session: Session, organizer, *, name: str, starts_on: date, ends
               "status": status, "booking_opens": opens, "booking_closes": closes,
               "opens_at": time(8, 0), "closes_at": time(21, 0), **extra}
     _check_fair(values)
-    fair = Fair(slug=unique_slug(session, Fair, f"{values['name']} {starts_on.year}"),
+    fair = Fair(slug=_fair_slug(session, values["name"], starts_on.year),
                 organizer_id=organizer.id, **values)
     session.add(fair)
     session.flush()
@@ -276,6 +289,7 @@ def update_fair(session: Session, fair: Fair, **changes) -> Fair:
                 booking.status = "cancelled"
                 booking.reason = (fair.cancel_reason or "Hội chợ bị huỷ")[:300]
                 booking.decided_at = now()
+                _release_location(session, booking)  # units still there can be brought back
                 fair_mail.fair_cancelled(booking)
         session.flush()
     return fair
@@ -491,14 +505,14 @@ def cancel_booking(session: Session, fair: Fair, booking_id: int, user, *,
     if not booking.active:
         raise Conflict(f"Booking {booking.id} is already {booking.status}.", code="invalid_status")
     if booking.location_id is not None:
-        held = session.scalar(select(func.coalesce(func.sum(StockLevel.on_hand), 0))
-                              .where(StockLevel.location_id == booking.location_id))
+        held = _units_at(session, booking.location_id)
         if held:
             raise Conflict(f"Booth {booking.booth.code} still holds {held} units: bring them "
                            "back to the warehouse first.", code="booth_has_stock")
     booking.status = "cancelled"
     booking.reason = (reason or "").strip()[:300] or None
     booking.decided_at = now()
+    _release_location(session, booking)
     session.flush()
     fair_mail.booking_cancelled(booking, by_producer=by_producer)
     return booking
@@ -519,16 +533,41 @@ def mark_fee_paid(session: Session, fair: Fair, booking_id: int, *, paid: bool =
     return booking
 
 
+def booth_location_code(fair: Fair, booth: Booth) -> str:
+    return f"{fair.slug}/{booth.code}"
+
+
 def booth_location(session: Session, booking: Booking) -> Location:
-    """The booth as a stock location of the booking producer (one per booking)."""
-    if booking.location_id is not None:
-        return booking.location
-    location = Location(code=f"GH-{booking.fair_id}-{booking.booth.code}-{booking.id}"[:60],
-                        kind="booth", producer_id=booking.producer_id,
-                        name=f"Gian {booking.booth.code} – {booking.fair.name}"[:200])
-    session.add(location)
+    """The booth as a stock location of the booking producer: one location per booth, coded
+    `<fair slug>/<booth code>` (what `booth:<fair slug>/<booth code>` names in transfers).
+    It belongs to the producer while the booking is confirmed; a later exhibitor of the same
+    booth takes it over only once it is empty."""
+    code = booth_location_code(booking.fair, booking.booth)
+    location = session.scalar(select(Location).where(Location.code == code))
+    if location is None:
+        location = Location(code=code, kind="booth", producer_id=booking.producer_id,
+                            name=f"Gian {booking.booth.code} – {booking.fair.name}"[:200])
+        session.add(location)
+    elif location.producer_id not in (None, booking.producer_id):
+        if _units_at(session, location.id):
+            raise Conflict(f"Booth {booking.booth.code} still holds the previous exhibitor's "
+                           "units.", code="booth_has_stock")
+        location.producer_id = booking.producer_id
+    else:
+        location.producer_id = booking.producer_id
     session.flush()
     return location
+
+
+def _units_at(session: Session, location_id: int) -> int:
+    return session.scalar(select(func.coalesce(func.sum(StockLevel.on_hand), 0))
+                          .where(StockLevel.location_id == location_id)) or 0
+
+
+def _release_location(session: Session, booking: Booking) -> None:
+    """An empty booth stops being the producer's stock location when its booking ends."""
+    if booking.location_id is not None and not _units_at(session, booking.location_id):
+        booking.location.producer_id = None
 
 
 def fair_bookings(session: Session, fair: Fair, *, status: str | None = None) -> list[Booking]:

@@ -376,3 +376,31 @@ def test_cancelling_a_fair_cancels_its_bookings_and_tells_the_exhibitors(client,
     token = make_token(make_user("producer", producer=exhibitor(name="HTX Muộn")))
     late = client.post(f"/api/v1/fairs/{fair.slug}/bookings", json={"booth": "B2"}, headers=auth(token))
     assert late.status_code == 409 and late.json["error"]["code"] == "booking_closed"
+
+
+def test_a_booth_is_one_stock_location_named_fair_slash_booth(client, db_session):
+    organizer = make_organizer()
+    fair = make_fair(organizer)
+    first, second = exhibitor(), exhibitor(name="HTX Sau")
+    product = first.products[0]
+    receive_stock(product, 10)
+    booking = fairs.confirm_booking(db_session, fair, fairs.book_booth(db_session, fair, "B1", first).id)
+    assert booking.location.code == f"{fair.slug}/B1" and len(booking.location.code) <= 60
+    assert booking.location.kind == "booth" and booking.location.producer_id == first.id
+    booth_stock.transfer(db_session, booking, "to_booth", [(product.slug, 4)])
+    # The organizer cancels the whole fair: units still at the booth can be brought back,
+    # nothing more can be sent there.
+    fairs.update_fair(db_session, fair, status="cancelled", cancel_reason="Bão")
+    returning = booth_stock.booth_of_producer(db_session, first, fair.slug, "B1", returning=True)
+    with pytest.raises(NotFound):
+        booth_stock.booth_of_producer(db_session, first, fair.slug, "B1")
+    with pytest.raises(NotFound):
+        booth_stock.transfer(db_session, returning, "to_booth", [(product.slug, 1)])
+    booth_stock.transfer(db_session, returning, "to_warehouse", [(product.slug, 4)])
+    assert ledger_matches_levels(db_session)
+    # A later exhibitor of the same (empty) booth takes the location over.
+    fairs.update_fair(db_session, fair, status="published")
+    later = fairs.confirm_booking(db_session, fair, fairs.book_booth(db_session, fair, "B1", second).id)
+    assert later.location_id == booking.location_id and later.location.producer_id == second.id
+    with pytest.raises(NotFound):
+        booth_stock.booth_of_producer(db_session, first, fair.slug, "B1", returning=True)
