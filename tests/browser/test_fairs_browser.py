@@ -29,7 +29,7 @@ def test_organizer_producer_and_visitor_walk_the_fair(live_server, chromium, new
     # Chị Mai, at her desk: creates the fair, imports the plan.
     mai = chromium.new_context(**DESKTOP, locale="vi-VN").new_page()
     sign_in(mai, live_server, "organizer@ocop.local")
-    mai.wait_for_url(re.compile(r"/admin/$"))
+    mai.wait_for_url(re.compile(r"/organizer/fairs$"))
     mai.goto(live_server("/organizer/fairs/new"))
     mai.fill("#name", "Tuần lễ OCOP Lào Cai tại Hà Nội")
     mai.fill("#name_en", "Lào Cai OCOP Week in Hà Nội")
