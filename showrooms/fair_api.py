@@ -80,7 +80,8 @@ def fair_detail(slug: str):
                               "price_vnd": p.price_vnd} for p, c in exhibitor.products]}
         booths.append(item)
     return {**fair_summary(fair), "description": fair.description,
-            "description_en": fair.description_en, "booths": booths}
+            "description_en": fair.description_en,
+            "booking_open": fairs.booking_window_open(fair), "booths": booths}
 
 
 def _svg_response(fair: Fair) -> Response:

@@ -296,6 +296,7 @@ def test_a_product_revoked_during_the_fair_leaves_the_booth_listing(client, db_s
     page = client.get(f"/fairs/{fair.slug}").get_data(as_text=True)
     assert "Chè Shan tuyết Tả Củ Tỷ" not in page and kept.name in page
     detail = client.get(f"/api/v1/fairs/{fair.slug}").json
+    assert detail["booking_open"] is False  # the fair has started
     b12 = next(b for b in detail["booths"] if b["code"] == "B12")
     assert [p["name"] for p in b12["exhibitor"]["products"]] == [kept.name]
     # …and it cannot be sent to the booth either.
