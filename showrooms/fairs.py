@@ -660,8 +660,7 @@ def exhibitors(session: Session, fair: Fair, *, on: date | None = None,
         query = listable_products(on or today()).where(Product.producer_id.in_(ids))
         if group is not None:
             query = query.where(Product.group == group)
-        for product, cert in session.execute(query.options(selectinload(Product.photos))
-                                             .order_by(Product.name)):
+        for product, cert in session.execute(query.order_by(Product.name)):
             by_producer.setdefault(product.producer_id, []).append((product, cert))
     confirmed = sorted(confirmed, key=lambda b: natural_key(b.booth.code))
     result = [Exhibitor(b, by_producer.get(b.producer_id, [])) for b in confirmed]

@@ -405,3 +405,19 @@ def test_a_booth_is_one_stock_location_named_fair_slash_booth(client, db_session
     assert later.location_id == booking.location_id and later.location.producer_id == second.id
     with pytest.raises(NotFound):
         booth_stock.booth_of_producer(db_session, first, fair.slug, "B1", returning=True)
+
+
+def test_the_fair_page_runs_a_bounded_number_of_queries(client, db_session, count_queries):
+    fair = make_fair(booths=grid(30))
+    counts = []
+    for start, extra in ((0, 3), (3, 12)):
+        for n in range(start, start + extra):
+            producer = exhibitor(name=f"HTX Trưng bày {n}")
+            make_product(producer, name=f"Sản phẩm phụ {n}")
+            fairs.confirm_booking(db_session, fair,
+                                  fairs.book_booth(db_session, fair, f"B{n + 1}", producer).id)
+        with count_queries() as counter:
+            html = client.get(f"/fairs/{fair.slug}").get_data(as_text=True)
+        counts.append(counter.count)
+        assert html.count('class="exhibitor"') == start + extra
+    assert counts[0] == counts[1], counts
