@@ -158,3 +158,22 @@ def test_producer_moves_stock_to_the_booth_on_the_screen(client, db_session):
     page = client.get(url).get_data(as_text=True)
     assert "Not enough stock" in page and "<td>8</td>" in page
     assert client.get(f"/seller/booths/{fair.slug}/B2").status_code == 404
+
+
+def test_a_producer_without_listable_products_is_told_why_before_booking(client, db_session):
+    from datetime import date
+
+    from tests.factories import make_certificate
+
+    fair = make_fair()
+    producer = make_producer()
+    product = make_product(producer, certified=False, name="Nước mắm cũ")
+    make_certificate(product, issued_on=date(2025, 1, 1), revoked_on=today() - timedelta(days=2))
+    login(client, make_user("producer", producer=producer))
+    page = client.get(f"/seller/fairs/{fair.slug}/book?booth=B1").get_data(as_text=True)
+    assert "Nước mắm cũ: giấy chứng nhận OCOP đã bị thu hồi" in page
+    english = client.get(f"/seller/fairs/{fair.slug}/book?booth=B1&lang=en").get_data(as_text=True)
+    assert "Nước mắm cũ: its OCOP certificate was revoked" in english
+    assert 'disabled>Book booth B1' in english
+    client.post(f"/seller/fairs/{fair.slug}/book", data={"booth": "B1"})
+    assert db_session.query(Booking).count() == 0
