@@ -119,6 +119,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    from app.cache import init_cache
+
+    init_cache(app)
 
 
 def _import_models() -> None:

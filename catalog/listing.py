@@ -12,6 +12,9 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.cache import key as cache_key
+from app.cache import remember
+from app.clock import today
 from catalog.gate import CurrentCertificate, listable_products
 from catalog.models import Certificate, Producer, Product
 
@@ -111,9 +114,36 @@ def browse(
     """Listable products only, filtered; a bounded number of queries whatever the page size.
 
     With words in `q`, the products matching them (`catalog.search`), best match first
-    unless another `order` is asked for."""
+    unless another `order` is asked for.
+
+    Which ids a page holds and the total are cached under the catalogue's version and the
+    date (`_remember`); the rows themselves are loaded through the gated query every time,
+    so even a wrong cache entry could not show a product the gate refuses now."""
+    on = on or today()
+    page, per_page = clamp(page, per_page)
     filters = dict(stars=stars, group=group, province=province, producer_id=producer_id,
                    exclude_id=exclude_id)
+
+    def compute() -> tuple[list[int], int]:
+        found = _browse(session, on=on, q=q, page=page, per_page=per_page, order=order, **filters)
+        return [p.id for p, _c in found.items], found.total
+
+    ids, total = _remember(session, on, "browse", compute, q=(q or "").strip(), page=page,
+                           per_page=per_page, order=order, **filters)
+    return Page(items=load_cards(session, on, ids), total=total, page=page, per_page=per_page)
+
+
+def load_cards(session: Session, on: date, ids: list[int]) -> list[tuple[Product, Certificate]]:
+    """(product, current certificate) of these ids that are listable on `on`, in this order."""
+    if not ids:
+        return []
+    rows = session.execute(with_cards(listable_products(on).where(Product.id.in_(ids)))).all()
+    loaded = {p.id: (p, c) for p, c in rows}
+    return [loaded[i] for i in ids if i in loaded]
+
+
+def _browse(session: Session, *, on: date, q: str | None, page: int, per_page: int,
+            order: str | None, **filters) -> Page:
     if q and q.strip():
         from catalog import search
 
@@ -124,22 +154,40 @@ def browse(
     return paginate(session, query, ordering(order or "newest"), page, per_page)
 
 
+def _remember(session: Session, on: date | None, name: str, compute, **params):
+    from catalog.timeline import catalog_version
+
+    on = on or today()
+    parts = [name, catalog_version(session), on.isoformat()]
+    parts += [f"{k}={v}" for k, v in sorted(params.items()) if v not in (None, "")]
+    return remember(cache_key("catalog", *parts), compute)
+
+
 def counts_by_province(session: Session, on: date | None = None) -> dict[int, int]:
-    current = listable_products(on).with_only_columns(
-        Producer.province_code, func.count(Product.id)
-    ).group_by(Producer.province_code)
-    return {code: n for code, n in session.execute(current).all()}
+    def compute():
+        current = listable_products(on).with_only_columns(
+            Producer.province_code, func.count(Product.id)
+        ).group_by(Producer.province_code)
+        return {code: n for code, n in session.execute(current).all()}
+
+    return _remember(session, on, "counts_by_province", compute)
 
 
 def counts_by_group(session: Session, on: date | None = None) -> dict[str, int]:
-    current = listable_products(on).with_only_columns(
-        Product.group, func.count(Product.id)
-    ).group_by(Product.group)
-    return {group: n for group, n in session.execute(current).all()}
+    def compute():
+        current = listable_products(on).with_only_columns(
+            Product.group, func.count(Product.id)
+        ).group_by(Product.group)
+        return {group: n for group, n in session.execute(current).all()}
+
+    return _remember(session, on, "counts_by_group", compute)
 
 
 def counts_by_stars(session: Session, on: date | None = None) -> dict[int, int]:
-    current = listable_products(on).with_only_columns(
-        CurrentCertificate.stars, func.count(Product.id)
-    ).group_by(CurrentCertificate.stars)
-    return {stars: n for stars, n in session.execute(current).all()}
+    def compute():
+        current = listable_products(on).with_only_columns(
+            CurrentCertificate.stars, func.count(Product.id)
+        ).group_by(CurrentCertificate.stars)
+        return {stars: n for stars, n in session.execute(current).all()}
+
+    return _remember(session, on, "counts_by_stars", compute)

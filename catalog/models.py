@@ -200,7 +200,6 @@ class ListingSegment(db.Model):
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
         Index("ix_listing_segments_product_dates", "product_id", "starts_on", "ends_on"),
-        Index("ix_listing_segments_dates", "starts_on", "ends_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,6 @@
 """The gate's timeline kept current: `listing_segments` rows (catalog.models.ListingSegment)
 are rewritten in the same flush — hence the same transaction — as every change of a
-product, its producer or its certificates, and the catalogue's `version` rises with them.
+product, its producer or its certificates, and the catalogue's `version` changes with them.
 
 A rolled-back change rolls its segments back with it; nothing runs at night. Bulk Core
 UPDATEs of those tables bypass the ORM and must call `rebuild()` themselves.
@@ -8,6 +8,7 @@ UPDATEs of those tables bypass the ORM and must call `rebuild()` themselves.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from itertools import chain
@@ -50,8 +51,10 @@ def rebuild(connection: Connection, product_ids: Iterable[int] | None = None) ->
 
 
 def bump_version(connection: Connection) -> None:
+    """A new random version, not version + 1: a transaction that rolls back can never have
+    lent its number to a cache entry that another, committed change then reuses."""
     connection.execute(update(CatalogState).where(CatalogState.id == 1)
-                       .values(version=CatalogState.version + 1))
+                       .values(version=secrets.randbelow(2**31 - 1) + 1))
 
 
 def catalog_version(session: Session) -> int:

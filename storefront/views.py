@@ -19,6 +19,7 @@ from app.clock import today
 from app.errors import NotFound
 from app.extensions import db
 from app.i18n import forget_cached_locale
+from app.pagecache import cached_page
 from app.templating import vn_date
 from catalog import listing, search
 from catalog.gate import (
@@ -33,10 +34,16 @@ from catalog.gate import (
 )
 from catalog.models import GROUPS, Producer, Product
 from catalog.regions import provinces
+from catalog.timeline import catalog_version
 from showrooms.services import online_availability
 
 bp = Blueprint("storefront", __name__, template_folder="templates")
 bp.before_app_request(forget_cached_locale)
+
+
+def storefront_version():
+    """What storefront lists show: the catalogue's version (catalog.timeline)."""
+    return catalog_version(db.session)
 
 # The five provinces OCOP Market started from (DOMAIN §5), by 2025 code.
 FOUNDING_PROVINCES = (15, 37, 51, 91, 92)
@@ -183,6 +190,7 @@ def _stock(items) -> dict[int, int]:
 # --- Pages -----------------------------------------------------------------------------------
 
 @bp.get("/")
+@cached_page(storefront_version)
 def home():
     from showrooms.fairs import next_fairs
 
@@ -205,6 +213,7 @@ def home():
 
 
 @bp.get("/products")
+@cached_page(storefront_version)
 def products():
     args = list_arguments()
     page = listing.browse(db.session, on=today(), q=args["q"], stars=args["stars"],
@@ -222,6 +231,10 @@ def products():
     )
 
 
+SIMILAR = 4
+
+
+
 @bp.get("/products/<slug>")
 def product(slug: str):
     on = today()
@@ -233,9 +246,10 @@ def product(slug: str):
     if item is None:
         raise NotFound(_("Không tìm thấy sản phẩm này. Có thể đường dẫn đã thay đổi."))
     verdict = listability(item, on)
-    similar = listing.browse(db.session, on=on, group=item.group, exclude_id=item.id,
-                             per_page=4, order="stars")
-    stock = online_availability(db.session, [item.id] + [p.id for p, _c in similar.items])
+    # One cached list per group (the best five), so a product page costs the same at any size.
+    group_best = listing.browse(db.session, on=on, group=item.group, per_page=SIMILAR + 1, order="stars")
+    similar = [(p, c) for p, c in group_best.items if p.id != item.id][:SIMILAR]
+    stock = online_availability(db.session, [item.id] + [p.id for p, _c in similar])
     return render_template(
         "storefront/product.html",
         product=item,
@@ -248,6 +262,7 @@ def product(slug: str):
 
 
 @bp.get("/producers/<slug>")
+@cached_page(storefront_version)
 def producer(slug: str):
     on = today()
     maker = db.session.scalar(select(Producer).where(Producer.slug == slug))

@@ -30,7 +30,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_listing_segments'))
     )
     with op.batch_alter_table('listing_segments', schema=None) as batch_op:
-        batch_op.create_index('ix_listing_segments_dates', ['starts_on', 'ends_on'], unique=False)
         batch_op.create_index('ix_listing_segments_product_dates', ['product_id', 'starts_on', 'ends_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_listing_segments_certificate_id'), ['certificate_id'], unique=False)
 
@@ -61,5 +60,4 @@ def downgrade():
     with op.batch_alter_table('listing_segments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_listing_segments_certificate_id'))
         batch_op.drop_index('ix_listing_segments_product_dates')
-        batch_op.drop_index('ix_listing_segments_dates')
     op.drop_table('listing_segments')
