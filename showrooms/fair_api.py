@@ -209,6 +209,15 @@ def add_booths(slug: str):
     return {"booths": len(booths), "codes": [b.code for b in booths]}, 201
 
 
+@api_route(bp, "/fairs/<slug>/booths/<code>", methods=["DELETE"], auth=ORGANIZERS,
+           tags=["fairs"], summary="Take a never-booked booth off the plan",
+           responses={404: "Not your fair, or no such booth", 409: "`booth_has_bookings`"})
+def remove_booth(slug: str, code: str):
+    fair = fairs.fair_for_organizer(db.session, current_api_user(), slug)
+    booth = fairs.remove_booth(db.session, fair, code)
+    return {"removed": booth.code}
+
+
 @api_route(bp, "/fairs/<slug>/bookings", auth=ORGANIZERS, tags=["fairs"],
            summary="Your fair's bookings (`?status=pending` for the queue) and occupancy",
            responses={404: "Not your fair"})

@@ -286,7 +286,9 @@ def manage_fair(slug: str):
     active = fairs.active_bookings(db.session, fair)
     svg = fair_map.render_svg(fair, fair.booths_in_order, active, show_pending=True,
                               href=lambda b: f"#gian-{b.code}")
-    return render_template("fairs/organizer_fair.html", fair=fair, bookings=bookings,
+    booked = {b.booth_id for b in bookings} if status is None else \
+        {b.booth_id for b in fairs.fair_bookings(db.session, fair)}
+    return render_template("fairs/organizer_fair.html", fair=fair, bookings=bookings, booked=booked,
                            status=status, occupancy=fairs.occupancy(db.session, fair), svg=svg,
                            active=active, kinds=FAIR_KINDS, provinces=provinces(), form=None)
 
@@ -327,6 +329,16 @@ def add_booth(slug: str):
     added = attempt(add)
     if added is not REFUSED:
         flash(_("Đã thêm gian %(code)s.", code=added[0].code), "success")
+    return redirect(url_for("organizer.manage_fair", slug=slug))
+
+
+@organizer.post("/fairs/<slug>/booths/<code>/remove")
+@roles_required("organizer", "admin")
+def remove_booth(slug: str, code: str):
+    fair = _organizer_fair(slug)
+    removed = attempt(lambda: fairs.remove_booth(db.session, fair, code))
+    if removed is not REFUSED:
+        flash(_("Đã bỏ gian %(code)s khỏi sơ đồ.", code=removed.code), "success")
     return redirect(url_for("organizer.manage_fair", slug=slug))
 
 

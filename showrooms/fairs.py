@@ -176,6 +176,18 @@ def add_booths(session: Session, fair: Fair, specs: list[BoothSpec]) -> list[Boo
     return booths
 
 
+def remove_booth(session: Session, fair: Fair, code: str) -> Booth:
+    """Take a booth off the plan; only one never booked (bookings are history)."""
+    booth = get_booth(session, fair, code)
+    if session.scalar(select(Booking.id).where(Booking.booth_id == booth.id).limit(1)) is not None:
+        raise Conflict(f"Booth {booth.code} has bookings; it stays on the plan.",
+                       code="booth_has_bookings")
+    session.delete(booth)
+    session.flush()
+    session.expire(fair, ["booths"])
+    return booth
+
+
 def get_booth(session: Session, fair: Fair, code: str) -> Booth:
     booth = session.scalar(select(Booth).where(Booth.fair_id == fair.id,
                                                Booth.code == (code or "").strip().upper()))

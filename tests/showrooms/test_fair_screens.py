@@ -177,3 +177,18 @@ def test_a_producer_without_listable_products_is_told_why_before_booking(client,
     assert 'disabled>Book booth B1' in english
     client.post(f"/seller/fairs/{fair.slug}/book", data={"booth": "B1"})
     assert db_session.query(Booking).count() == 0
+
+
+def test_organizer_removes_a_never_booked_booth_only(client, db_session):
+    organizer = make_organizer()
+    fair = make_fair(organizer)
+    booking = fairs.book_booth(db_session, fair, "B1", make_product().producer)
+    fairs.reject_booking(db_session, fair, booking.id, reason="Trùng ngành hàng")
+    login(client, organizer)
+    page = client.get(f"/organizer/fairs/{fair.slug}").get_data(as_text=True)
+    assert 'aria-label="Bỏ gian B2"' in page and 'aria-label="Bỏ gian B1"' not in page
+    client.post(f"/organizer/fairs/{fair.slug}/booths/B2/remove")
+    client.post(f"/organizer/fairs/{fair.slug}/booths/B1/remove")
+    db_session.expire_all()
+    assert [b.code for b in fair.booths_in_order] == ["B1", "B3", "B4"]
+    assert "B1 has bookings" in client.get(f"/organizer/fairs/{fair.slug}").get_data(as_text=True)
