@@ -108,7 +108,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from app.database import configure_engine_events
-    from app.i18n import select_locale, select_timezone
+    from app.i18n import install_request_translations, select_locale, select_timezone
 
     db.init_app(app)
     with app.app_context():
@@ -118,10 +118,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_request_translations(app)
     limiter.init_app(app)
     from app.cache import init_cache
+    from app.static_files import init_static
 
     init_cache(app)
+    init_static(app)
 
 
 def _import_models() -> None:

@@ -79,3 +79,26 @@ def forget_cached_locale() -> None:
 
 def select_timezone() -> str:
     return "Asia/Ho_Chi_Minh"
+
+
+def install_request_translations(app) -> None:
+    """Templates look their translations up once per request instead of once per string
+    (Flask-Babel's callables resolve the domain, locale and catalogue on every `_()`)."""
+    from flask import has_request_context
+    from flask_babel import get_translations
+
+    def translations():
+        if not has_request_context():
+            return get_translations()
+        found = request.environ.get("ocop.translations")
+        if found is None:
+            found = request.environ["ocop.translations"] = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )

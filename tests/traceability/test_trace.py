@@ -255,7 +255,7 @@ def test_recording_a_scan_is_a_handful_of_statements(client, stamp, count_querie
 
 def _stylesheets_bytes(html: str) -> int:
     total = 0
-    for href in re.findall(r'<link rel="stylesheet" href="/static/([^"]+)"', html):
+    for href in re.findall(r'<link rel="stylesheet" href="/static/([^"?]+)(?:\?v=\d+)?"', html):
         total += (STATIC / href).stat().st_size
     return total
 
