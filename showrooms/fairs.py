@@ -105,7 +105,11 @@ def parse_booths_csv(data: str | bytes) -> list[BoothSpec]:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidInput("The file is not UTF-8 text.", code="invalid_booths") from None
-    reader = csv.reader(io.StringIO(data.lstrip("\ufeff")))
+    try:
+        rows = list(csv.reader(io.StringIO(data.lstrip("\ufeff"))))
+    except csv.Error as err:
+        raise InvalidInput(f"The file is not a readable CSV ({err}).", code="invalid_booths") from None
+    reader = iter(rows)
     header = [c.strip().lower() for c in next(reader, [])]
     if tuple(header[:6]) != CSV_COLUMNS[:6] or header[6:] not in ([], ["zone"]):
         raise InvalidInput("line 1: the header must be code,x,y,w,h,price_vnd,zone",

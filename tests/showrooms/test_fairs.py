@@ -421,3 +421,16 @@ def test_the_fair_page_runs_a_bounded_number_of_queries(client, db_session, coun
         counts.append(counter.count)
         assert html.count('class="exhibitor"') == start + extra
     assert counts[0] == counts[1], counts
+
+
+def test_bad_booth_files_are_422_never_500(client, db_session):
+    organizer = make_organizer()
+    fair = make_fair(organizer, booths=[])
+    url = f"/api/v1/fairs/{fair.slug}/booths"
+    for body in (b"\xff\xfe\x00garbage", b"code,x,y,w,h,price_vnd,zone\nA1,0,0\x00,3,3,0,\n",
+                 b"name,size\nA1,3\n", b"code,x,y,w,h,price_vnd,zone\n",
+                 b"code,x,y,w,h,price_vnd,zone\nA1,nan,0,3,3,0,\nA2,0,0,1e308,3,0,\nA 3,9,0,3,3,0,\n"):
+        response = client.post(url, data=body, content_type="text/csv",
+                               headers=auth(make_token(organizer)))
+        assert response.status_code == 422, (body, response.json)
+    assert fair.booths == []
