@@ -39,6 +39,8 @@ def booking_json(booking: Booking, *, with_payment: bool = False) -> dict:
             "producer": {"slug": booking.producer.slug, "name": booking.producer.name},
             "status": booking.status, "fee_vnd": booking.fee_vnd, "fee_paid": booking.fee_paid,
             "reason": booking.reason, "note": booking.note,
+            "location": (f"booth:{booking.location.code}"
+                         if booking.status == "confirmed" and booking.location else None),
             "created_at": booking.created_at.isoformat() if booking.created_at else None}
     if with_payment:
         data["payment"] = booth_stock.fee_payment(booking)

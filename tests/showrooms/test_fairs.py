@@ -320,6 +320,8 @@ def test_booth_stock_moves_in_one_step_through_the_one_ledger(client, db_session
                                                                        "quantity": 12}]},
                        headers=auth(token))
     assert sent.status_code == 201 and sent.json["levels"] == [{"product": product.slug, "level": 12}]
+    mine = client.get("/api/v1/seller/bookings", headers=auth(token)).json["items"]
+    assert mine[0]["location"] == f"booth:{fair.slug}/B1"
     short = client.post(url, json={"direction": "to_booth",
                                    "items": [{"product": product.slug, "quantity": 19}]},
                         headers=auth(token))
