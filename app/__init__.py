@@ -79,6 +79,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.from_environment())
     if overrides:
         app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # An embedded file cannot drop a connection: no liveness round trip per checkout.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from app.log import configure_logging

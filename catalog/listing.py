@@ -163,31 +163,22 @@ def _remember(session: Session, on: date | None, name: str, compute, **params):
     return remember(cache_key("catalog", *parts), compute)
 
 
-def counts_by_province(session: Session, on: date | None = None) -> dict[int, int]:
+def _counts(session: Session, on: date | None, column) -> dict:
+    """Listable products on `on` counted by one column, cached like every list."""
     def compute():
-        current = listable_products(on).with_only_columns(
-            Producer.province_code, func.count(Product.id)
-        ).group_by(Producer.province_code)
-        return {code: n for code, n in session.execute(current).all()}
+        grouped = listable_products(on).with_only_columns(column, func.count(Product.id)).group_by(column)
+        return {value: n for value, n in session.execute(grouped).all()}
 
-    return _remember(session, on, "counts_by_province", compute)
+    return _remember(session, on, "counts", compute, by=column.key)
+
+
+def counts_by_province(session: Session, on: date | None = None) -> dict[int, int]:
+    return _counts(session, on, Producer.province_code)
 
 
 def counts_by_group(session: Session, on: date | None = None) -> dict[str, int]:
-    def compute():
-        current = listable_products(on).with_only_columns(
-            Product.group, func.count(Product.id)
-        ).group_by(Product.group)
-        return {group: n for group, n in session.execute(current).all()}
-
-    return _remember(session, on, "counts_by_group", compute)
+    return _counts(session, on, Product.group)
 
 
 def counts_by_stars(session: Session, on: date | None = None) -> dict[int, int]:
-    def compute():
-        current = listable_products(on).with_only_columns(
-            CurrentCertificate.stars, func.count(Product.id)
-        ).group_by(CurrentCertificate.stars)
-        return {stars: n for stars, n in session.execute(current).all()}
-
-    return _remember(session, on, "counts_by_stars", compute)
+    return _counts(session, on, CurrentCertificate.stars)
