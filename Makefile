@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run dev prepare test install install-test translations lint bench-search clean
+.PHONY: run dev prepare test install install-test translations lint bench bench-search clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ dev: prepare
 
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Pages beside a Flask hello-world (bench/run.py; needs wrk, and PostgreSQL for --db postgres).
+# A subset: make bench ARGS="--sizes demo,1000 --db sqlite --targets home,product"
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench translations
+	$(BIN)/python bench/run.py $(ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -28,7 +28,11 @@ BLUEPRINT_MODULES = [
     "showrooms.api",
     "showrooms.fair_views",
     "showrooms.fair_api",
+    "showrooms.counter_api",
+    "showrooms.counter_views",
     "backoffice.views",
+    "evaluation.views",
+    "evaluation.api",
 ]
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -135,5 +139,6 @@ def _init_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
     for name in ("app.accounts.models", "catalog.models", "catalog.timeline", "showrooms.models",
-                 "showrooms.fair_models", "storefront.models", "traceability.models"):
+                 "showrooms.counter_models", "showrooms.fair_models",
+                 "storefront.models", "traceability.models", "evaluation.models"):
         importlib.import_module(name)

@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "storefront.cli",
     "traceability.cli",
     "showrooms.cli",
+    "evaluation.cli",
     "app.demo",
 ]
 

@@ -11,7 +11,7 @@ from app.extensions import db
 
 # Order matters: later packages build on the catalogue.
 DEMO_MODULES = ["catalog.demo", "showrooms.demo", "showrooms.fair_demo", "traceability.demo",
-                "storefront.demo"]
+                "showrooms.counter_demo", "storefront.demo", "evaluation.demo"]
 
 
 def seed_all(session) -> None:

@@ -15,6 +15,7 @@ GROUP_CHOICES = [
     SelectChoice("herbal", _l("Thảo dược")),
     SelectChoice("textile", _l("Vải và may mặc")),
     SelectChoice("craft", _l("Lưu niệm – nội thất – trang trí")),
+    SelectChoice("ornamental", _l("Sinh vật cảnh")),
     SelectChoice("tourism", _l("Dịch vụ du lịch cộng đồng")),
 ]
 

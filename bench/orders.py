@@ -27,8 +27,6 @@ import json
 import os
 import platform
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,7 +38,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)  # run as a script: not bench/, whose profile.py shadows the stdlib's
+elif str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.run import free_port, stop  # noqa: E402  (shared with make bench)
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_orders")
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
@@ -53,10 +56,6 @@ CUSTOMER = {"name": "Bench Client", "phone": "0912345678", "email": "bench@examp
 SHIPPING = {"address": "1 Hai Bà Trưng, Ninh Kiều", "province": 92}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def reset_database(url: str, *, drop_only: bool = False) -> None:
@@ -135,15 +134,6 @@ def start_gunicorn(port: int, env: dict, workers: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
 
 
-def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except ProcessLookupError:
-        pass
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def load(port: int, clients: int, make_request, *, duration: float | None = None,

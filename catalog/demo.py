@@ -7,10 +7,10 @@ it is, so a second run changes nothing.
 Certificate dates are RELATIVE to `app.clock.today()`, so the edge cases (ending in 52 days,
 ended yesterday, ending today, revoked…) stay edge cases whenever the demo is seeded, and the
 level and issuer follow the date as on real decisions: 3★ by the district before 1 July 2025
-and by the commune after it; provincial decisions by the former province (Yên Bái, Kon Tum,
-Kiên Giang, Sóc Trăng, Hậu Giang, Nam Định, Hà Nam) before the 2025 mergers; 5★ by the
-Ministry of Agriculture and Rural Development, renamed Ministry of Agriculture and Environment
-from 1 March 2025.
+and by the province after it (1489/QĐ-TTg: communes issue none); provincial decisions by the
+former province (Yên Bái, Kon Tum, Kiên Giang, Sóc Trăng, Hậu Giang, Nam Định, Hà Nam) before
+the 2025 mergers; 5★ by the Ministry of Agriculture and Rural Development, renamed Ministry of
+Agriculture and Environment from 1 March 2025.
 
 Photos are small illustrative images shipped in `app/static/demo/` (made once by
 `python -m catalog.demo_photos`), never hotlinked.
@@ -28,7 +28,6 @@ from app.clock import today
 from catalog import services
 from catalog.gate import add_months, default_valid_until
 from catalog.models import Certificate, Producer, Product, ProductPhoto
-from catalog.regions import ward_name
 
 DEMO_PASSWORD = "ocop-demo-2026"  # noqa: S105 - published demo credentials, documented in README
 
@@ -645,7 +644,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "A wooden house looking over the rice terraces, loveliest at the September harvest; "
         "call 0979 551 230 to book.",
         "house",
-        # After 1 July 2025: a 3★ decision of the commune.
+        # After 1 July 2025: a 3★ decision of the province (1489/QĐ-TTg).
         (C("215/QĐ-UBND", 3, 62, age=150),),
     ),
     DemoProduct(
@@ -1163,6 +1162,16 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         (C("1430/QĐ-UBND", 3, 61, age=760),),
     ),
     DemoProduct(
+        "phong-dien", "Mai chiếu thủy bonsai Phong Điền", "Phong Điền water-jasmine bonsai",
+        "ornamental", "chậu", "pot", 1_200_000,
+        "Cây mai chiếu thủy uốn dáng trong chậu men, hoa trắng thơm; giao tận nơi trong Cần Thơ.",
+        "A shaped water-jasmine bonsai in a glazed pot with fragrant white flowers; delivered "
+        "within Cần Thơ only.",
+        "leaf",
+        # Sinh vật cảnh, a group of 148/QĐ-TTg; 3★ from the province since 1489/QĐ-TTg.
+        (C("2045/QĐ-UBND", 3, 64, age=120),),
+    ),
+    DemoProduct(
         "my-xuyen", "Bánh pía sầu riêng trứng muối", "Durian pía cake with salted egg", "food",
         "hộp 4 cái 400g", "box of 4, 400 g", 85_000,
         "Vỏ bánh nhiều lớp mỏng, nhân đậu xanh, sầu riêng và lòng đỏ trứng muối.",
@@ -1246,15 +1255,6 @@ DEMO_USERS = (
 
 # --- Issuers and levels, as on real decisions -------------------------------------------------
 
-def _commune_council(ward_code: int) -> str:
-    """'Xã Bắc Hà' → 'xã Bắc Hà', 'Đặc khu Phú Quốc' → 'đặc khu Phú Quốc'."""
-    name = " ".join((ward_name(ward_code) or "").split())
-    for prefix in ("Xã ", "Phường ", "Đặc khu "):
-        if name.startswith(prefix):
-            return prefix.lower() + name[len(prefix):]
-    return name
-
-
 def level_and_issuer(stars: int, issued_on: date, producer: DemoProducer) -> tuple[str, str]:
     """Who recognised a certificate of that many stars on that date (DOMAIN §2)."""
     if stars == 5:
@@ -1266,7 +1266,8 @@ def level_and_issuer(stars: int, issued_on: date, producer: DemoProducer) -> tup
         return "province", f"UBND {council}"
     if issued_on < TWO_TIER_FROM:
         return "district", f"UBND {producer.old_district}"
-    return "commune", f"UBND {_commune_council(producer.ward_code)}"
+    # Since 1489/QĐ-TTg (06/7/2025) 3★ comes from the province; communes issue no certificate.
+    return "province", f"UBND {PROVINCE_COUNCIL[producer.province_code]}"
 
 
 # --- Seeding --------------------------------------------------------------------------------

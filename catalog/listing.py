@@ -16,7 +16,7 @@ from app.cache import key as cache_key
 from app.cache import remember
 from app.clock import today
 from catalog.gate import CurrentCertificate, listable_products
-from catalog.models import Certificate, Producer, Product
+from catalog.models import GROUP_INCLUDES, Certificate, Producer, Product
 
 MAX_PER_PAGE = 100
 ORDERS = ("newest", "price_asc", "price_desc", "stars", "name")
@@ -68,7 +68,7 @@ def filtered(
     if stars is not None:
         query = query.where(CurrentCertificate.stars == stars)
     if group is not None:
-        query = query.where(Product.group == group)
+        query = query.where(Product.group.in_(GROUP_INCLUDES.get(group, (group,))))
     if province is not None:
         query = query.where(Producer.province_code == province)
     if producer_id is not None:

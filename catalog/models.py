@@ -22,7 +22,12 @@ from app.database import one_of
 from app.extensions import db
 from catalog.regions import Located
 
-GROUPS = ("food", "beverage", "herbal", "textile", "craft", "tourism")
+# The six groups of 148/QĐ-TTg (2023) plus `textile`, a group of 1048/QĐ-TTg (2019) kept
+# readable for older certificates; new products and certificates use `craft` (DOMAIN §4).
+GROUPS = ("food", "beverage", "herbal", "textile", "craft", "ornamental", "tourism")
+CURRENT_GROUPS = tuple(g for g in GROUPS if g != "textile")
+# A filter on a group also finds the older groups it took over.
+GROUP_INCLUDES = {"craft": ("craft", "textile")}
 PRODUCER_KINDS = ("enterprise", "cooperative", "cooperative_group", "household")
 LEVELS = ("district", "province", "central", "commune")
 # DOMAIN §2: stars ↔ score band, inclusive.

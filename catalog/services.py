@@ -170,6 +170,28 @@ def update_product(session: Session, product: Product, **changes) -> Product:
     return product
 
 
+TWO_TIER_FROM = date(2025, 7, 1)
+
+
+def check_decision_level(*, stars: int, level: str, issued_on: date) -> None:
+    """A decision's level must fit its date and stars (DOMAIN §2, 1489/QĐ-TTg of 06/7/2025):
+    `district` only for 3★ before 2025-07-01; `province` for 3★ or 4★; `central` for 5★ and
+    only 5★; `commune` issues no certificate."""
+    if level == "commune":
+        raise InvalidInput("A commune/ward People's Committee issues no OCOP certificate: it only "
+                           "pre-checks dossiers; 3★ and 4★ come from the province, 5★ from the "
+                           "central level.", code="invalid_level")
+    if level == "district" and (stars != 3 or issued_on >= TWO_TIER_FROM):
+        raise InvalidInput("A district decided only 3★, and only before 2025-07-01 (districts no "
+                           "longer exist); use province.", code="invalid_level")
+    if level == "province" and stars not in (3, 4):
+        raise InvalidInput("A province recognises 3★ and 4★; 5★ comes only from the central level.",
+                           code="invalid_level")
+    if level == "central" and stars != 5:
+        raise InvalidInput("The central level recognises only 5★; 3★ and 4★ come from the province.",
+                           code="invalid_level")
+
+
 def validate_certificate_values(*, stars: int, score: int, level: str, issued_on: date,
                                 valid_until: date | None, decision_number: str,
                                 issuer: str) -> date:
@@ -184,6 +206,7 @@ def validate_certificate_values(*, stars: int, score: int, level: str, issued_on
     if level not in LEVELS:
         raise InvalidInput(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.",
                            code="invalid_level")
+    check_decision_level(stars=stars, level=level, issued_on=issued_on)
     if not decision_number.strip():
         raise InvalidInput("A certificate needs its decision number.", code="invalid_decision")
     if not issuer.strip():

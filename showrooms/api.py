@@ -60,15 +60,6 @@ class PointStockIn(Schema):
     note: str | None = Field(default=None, max_length=300)
 
 
-class SaleItem(Schema):
-    product: str = Field(min_length=1, max_length=160)
-    quantity: int = Field(ge=1, le=999)
-
-
-class SaleIn(Schema):
-    items: list[SaleItem] = Field(min_length=1, max_length=counter.MAX_LINES)
-
-
 def _point(code: str):
     return counter.point_for_user(db.session, current_api_user(), code)
 
@@ -96,19 +87,3 @@ def point_record_stock(code: str, body: PointStockIn):
                                   actor_id=current_api_user().id,
                                   reason=body.note or body.reason, reference=f"point:{point.code}")
     return {"product": product.slug, "location": location.code, "level": level.on_hand}, 201
-
-
-@api_route(bp, "/sales-points/<code>/sales", methods=["POST"], body=SaleIn,
-           auth=("sales_point", "admin"), status=201, tags=["sales points"],
-           summary="A counter sale (the certificate gate is checked again on every sale)",
-           responses={404: "Not your sales point, or unknown product",
-                      409: "`not_listable` (with the reason) or `out_of_stock`"})
-def point_sale(code: str, body: SaleIn):
-    point = _point(code)
-    sale = counter.sell_at_counter(db.session, point,
-                                   [(item.product, item.quantity) for item in body.items],
-                                   actor_id=current_api_user().id)
-    return {"reference": sale.reference, "sales_point": point.code,
-            "lines": [{"product": p.slug, "quantity": q, "price_vnd": p.price_vnd,
-                       "amount_vnd": (p.price_vnd or 0) * q} for p, q in sale.lines],
-            "total_vnd": sale.total_vnd}, 201

@@ -72,4 +72,59 @@ def show(product: str):
                    f"{m.reference or ''} {m.reason}")
 
 
-commands = [stock_group]
+@click.group("counter")
+def counter_group():
+    """Sales-point counters: stamps to scan in the demo, the day report."""
+
+
+@counter_group.command("stamps")
+@click.argument("point_code")
+@click.option("--per-product", default=2, show_default=True)
+def counter_stamps(point_code: str, per_product: int):
+    """Print trace URLs of stamps of the products on POINT_CODE's shelf (a USB scanner
+    types exactly such a URL followed by Enter)."""
+    from flask import current_app
+
+    from showrooms.models import StockLevel
+    from showrooms.points import get_sales_point
+    from showrooms.stock import sales_point_location
+    from traceability.models import Lot, Stamp
+
+    try:
+        point = get_sales_point(db.session, point_code)
+    except DomainError as err:
+        raise click.ClickException(err.message) from None
+    location = sales_point_location(db.session, point)
+    product_ids = db.session.scalars(select(StockLevel.product_id).where(
+        StockLevel.location_id == location.id, StockLevel.on_hand > 0))
+    base = current_app.config["BASE_URL"]
+    for product_id in product_ids:
+        rows = db.session.execute(
+            select(Stamp.code, Lot.lot_number).join(Lot, Lot.id == Stamp.lot_id)
+            .where(Lot.product_id == product_id, Stamp.voided_at.is_(None), Lot.voided_at.is_(None))
+            .order_by(Stamp.id).limit(per_product)).all()
+        for code, lot_number in rows:
+            click.echo(f"{base}/t/{code}  (lot {lot_number})")
+
+
+@counter_group.command("report")
+@click.argument("point_code")
+@click.option("--date", "day", default=None, help="YYYY-MM-DD (default: today)")
+def counter_report(point_code: str, day: str | None):
+    """The day report of POINT_CODE as CSV on stdout."""
+    from datetime import date
+
+    from app.clock import today
+    from showrooms.points import get_sales_point
+    from showrooms.reports import day_report, report_csv
+    from showrooms.stock import sales_point_location
+
+    try:
+        point = get_sales_point(db.session, point_code)
+        on = date.fromisoformat(day) if day else today()
+    except (DomainError, ValueError) as err:
+        raise click.ClickException(str(getattr(err, "message", err))) from None
+    click.echo(report_csv(day_report(db.session, sales_point_location(db.session, point), on)), nl=False)
+
+
+commands = [stock_group, counter_group]

@@ -43,6 +43,11 @@ class SalesPoint(Located, db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The 950/QĐ-BCT standard the point meets, and the account its counter's VietQR pays.
+    standard: Mapped[str | None] = mapped_column(String(200))
+    bank_bin: Mapped[str | None] = mapped_column(String(6))
+    bank_account: Mapped[str | None] = mapped_column(String(19))
+    bank_account_name: Mapped[str | None] = mapped_column(String(100))
 
 
 # --- The stock ledger (DOMAIN §7) --------------------------------------------------------

@@ -58,6 +58,7 @@ GROUP_LABELS = {
     "herbal": _l("Thảo dược"),
     "textile": _l("Vải và may mặc"),
     "craft": _l("Lưu niệm – nội thất – trang trí"),
+    "ornamental": _l("Sinh vật cảnh"),
     "tourism": _l("Du lịch cộng đồng"),
 }
 KIND_LABELS = {

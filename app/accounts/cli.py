@@ -21,12 +21,15 @@ def users():
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--producer", "producer_tax_code", help="Tax code of the producer (role producer).")
 @click.option("--sales-point", "sales_point_code", help="Code of the sales point (role sales_point).")
+@click.option("--ward", "ward_code", type=int,
+              help="2025 code of the commune/ward (role commune_officer).")
 @click.option("--name")
-def create_user(email, password, role, producer_tax_code, sales_point_code, name):
+def create_user(email, password, role, producer_tax_code, sales_point_code, ward_code, name):
     try:
         user = services.create_user(db.session, email=email, password=password, role=role,
                                     producer_tax_code=producer_tax_code,
-                                    sales_point_code=sales_point_code, name=name)
+                                    sales_point_code=sales_point_code, name=name,
+                                    ward_code=ward_code)
         db.session.commit()
     except DomainError as err:
         db.session.rollback()

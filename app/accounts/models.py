@@ -5,25 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.database import one_of
 from app.extensions import db
 
-ROLES = ("admin", "producer", "sales_point", "organizer", "customer")
+ROLES = ("admin", "producer", "sales_point", "organizer", "commune_officer", "council_member",
+         "customer")
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint(
-            "role IN ('admin', 'producer', 'sales_point', 'organizer', 'customer')", name="role"
-        ),
+        CheckConstraint(one_of("role", ROLES), name="role"),
         # A producer user belongs to one producer, a sales-point user to one sales point.
         CheckConstraint("role != 'producer' OR producer_id IS NOT NULL", name="producer_has_producer"),
         CheckConstraint(
             "role != 'sales_point' OR sales_point_id IS NOT NULL", name="sales_point_has_point"
         ),
+        # A commune officer pre-checks the dossiers of one commune/ward (DOMAIN §10).
+        CheckConstraint("role != 'commune_officer' OR ward_code IS NOT NULL", name="officer_has_ward"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +35,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str | None] = mapped_column(String(200))
     producer_id: Mapped[int | None] = mapped_column(ForeignKey("producers.id"), index=True)
     sales_point_id: Mapped[int | None] = mapped_column(ForeignKey("sales_points.id"), index=True)
+    ward_code: Mapped[int | None] = mapped_column(Integer, index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

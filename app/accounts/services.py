@@ -41,6 +41,7 @@ def create_user(
     producer_tax_code: str | None = None,
     sales_point_code: str | None = None,
     name: str | None = None,
+    ward_code: int | None = None,
 ) -> User:
     """A user with one role; a producer user belongs to one producer, a sales-point user to
     one sales point (CONTRACT §2)."""
@@ -68,6 +69,15 @@ def create_user(
             raise InvalidInput("A sales-point user needs --sales-point CODE.",
                                code="sales_point_required")
         user.sales_point = get_sales_point(session, sales_point_code)
+    if role == "commune_officer":
+        from catalog.regions import ward_name
+
+        if ward_code is None:
+            raise InvalidInput("A commune officer needs --ward CODE (a 2025 commune/ward code).",
+                               code="ward_required")
+        if ward_name(ward_code) is None:
+            raise InvalidInput(f"Unknown ward code {ward_code}.", code="invalid_ward")
+        user.ward_code = ward_code
     session.add(user)
     session.flush()
     return user

@@ -21,6 +21,8 @@ HOME_BY_ROLE = {
     "producer": "/seller/",
     "sales_point": "/seller/",
     "organizer": "/organizer/fairs",
+    "commune_officer": "/commune/",
+    "council_member": "/council/",
     "customer": "/",
 }
 

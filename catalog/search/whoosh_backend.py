@@ -49,7 +49,7 @@ from catalog.text import fold
 log = logging.getLogger(__name__)
 
 # Bump when the schema or the analysis changes: an index under an older name is rebuilt.
-INDEX_NAME = "products_v5"
+INDEX_NAME = "products_v6"
 
 GROUP_WORDS = {
     "food": "Thực phẩm food",
@@ -57,6 +57,7 @@ GROUP_WORDS = {
     "herbal": "Thảo dược dược liệu herbal",
     "textile": "Vải may mặc textile",
     "craft": "Lưu niệm nội thất trang trí craft",
+    "ornamental": "Sinh vật cảnh cây cảnh bonsai lan ornamental",
     "tourism": "Du lịch cộng đồng tourism",
 }
 

@@ -110,7 +110,8 @@ def test_signature_products_exist_with_vietnamese_and_english_names(seeded):
 def test_certificates_cover_every_star_and_level_with_real_issuers(seeded):
     certificates = seeded.scalars(select(Certificate)).all()
     assert {c.stars for c in certificates} == {3, 4, 5}
-    assert {c.level for c in certificates} == set(LEVELS)
+    # Since 1489/QĐ-TTg the commune issues no certificate (DOMAIN §2).
+    assert {c.level for c in certificates} == set(LEVELS) - {"commune"}
     by_level = {c.level: c for c in certificates}
     assert by_level["central"].issuer.startswith("Bộ Nông nghiệp")
     assert by_level["province"].issuer.startswith("UBND tỉnh") or \
@@ -120,8 +121,10 @@ def test_certificates_cover_every_star_and_level_with_real_issuers(seeded):
     for cert in certificates:
         if cert.level == "district":
             assert cert.issued_on < demo.TWO_TIER_FROM, cert
-        if cert.level == "commune":
-            assert cert.issued_on >= demo.TWO_TIER_FROM and cert.stars == 3, cert
+        if cert.level == "central":
+            assert cert.stars == 5, cert
+        if cert.stars == 3 and cert.issued_on >= demo.TWO_TIER_FROM:
+            assert cert.level == "province", cert
     issuers = {c.issuer for c in certificates}
     assert {"UBND tỉnh Lào Cai", "UBND thành phố Phú Quốc",
             "Bộ Nông nghiệp và Phát triển nông thôn"} <= issuers
@@ -129,7 +132,7 @@ def test_certificates_cover_every_star_and_level_with_real_issuers(seeded):
 
 @pytest.mark.parametrize(("stars", "issued_on", "expected"), [
     (3, date(2025, 6, 30), ("district", "UBND huyện Bắc Hà")),
-    (3, date(2025, 7, 1), ("commune", "UBND xã Bắc Hà")),
+    (3, date(2025, 7, 1), ("province", "UBND tỉnh Lào Cai")),
     (4, date(2024, 5, 2), ("province", "UBND tỉnh Lào Cai")),
     (5, date(2025, 2, 28), ("central", "Bộ Nông nghiệp và Phát triển nông thôn")),
     (5, date(2025, 3, 1), ("central", "Bộ Nông nghiệp và Môi trường")),
@@ -144,7 +147,7 @@ def test_former_province_issued_provincial_decisions_before_the_merger():
     assert demo.level_and_issuer(4, date(2025, 6, 30), van_yen)[1] == "UBND tỉnh Yên Bái"
     assert demo.level_and_issuer(4, date(2025, 7, 1), van_yen)[1] == "UBND tỉnh Lào Cai"
     phu_quoc = next(p for p in demo.PRODUCERS if p.key == "pq-pepper")
-    assert demo.level_and_issuer(3, date(2026, 1, 5), phu_quoc)[1] == "UBND đặc khu Phú Quốc"
+    assert demo.level_and_issuer(3, date(2026, 1, 5), phu_quoc)[1] == "UBND tỉnh An Giang"
 
 
 def test_every_non_listable_reason_is_present_and_most_products_are_listable(seeded):
@@ -227,7 +230,7 @@ def test_public_api_lists_at_least_fifty_demo_products(seeded, app):
 @pytest.mark.parametrize("day", [date(2027, 8, 14), date(2029, 2, 28), date(2031, 12, 31)])
 def test_edge_case_dates_stay_edge_cases_whatever_the_seeding_day(day):
     """Seeding is relative to today(): the specs give the same offsets on any day, with a
-    default 36-month term, and recent 3★ decisions then come from the commune."""
+    default 36-month term, and recent 3★ decisions then come from the province."""
     specs = {(p.name, c.decision_number): (p, c) for p in demo.PRODUCTS for c in p.certificates}
     _, tea = specs[("Chè Shan tuyết Tả Củ Tỷ", "98/QĐ-UBND")]
     issued_on, valid_until = tea.dates(day)
@@ -239,7 +242,7 @@ def test_edge_case_dates_stay_edge_cases_whatever_the_seeding_day(day):
     product, homestay = specs[("Homestay Tam Cốc – trải nghiệm làng quê", "96/QĐ-UBND")]
     tam_coc = next(p for p in demo.PRODUCERS if p.key == product.producer)
     assert demo.level_and_issuer(3, homestay.dates(day)[0], tam_coc) == \
-        ("commune", "UBND phường Nam Hoa Lư")
+        ("province", "UBND tỉnh Ninh Bình")
     for product in demo.PRODUCTS:
         for cert in product.certificates:
             issued_on, valid_until = cert.dates(day)

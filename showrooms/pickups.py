@@ -1,0 +1,141 @@
+"""Pickups at a sales point (DOMAIN §8, §9): online orders collected here appear in the
+point's queue, ready when every producer has sent its shipment to the point; the staff hand
+them over after checking the order number and the customer's name (or the token of the
+confirmation e-mail's link/QR). A `pay_at_pickup` order is paid at the counter first (a
+ticket carrying the order reference)."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.clock import now as clock_now
+from app.errors import Conflict, InvalidInput, NotFound
+from catalog.text import fold
+from showrooms.models import Location, SalesPoint
+from storefront.models import Order, Payment, Shipment
+
+
+@dataclass
+class Pickup:
+    order: Order
+
+    @property
+    def live_shipments(self) -> list[Shipment]:
+        return [s for s in self.order.shipments if s.status != "cancelled"]
+
+    @property
+    def ready(self) -> bool:
+        """Every producer sent its part to the point (shipped), or it is already here."""
+        live = self.live_shipments
+        return bool(live) and all(s.status in ("shipped", "delivered") for s in live)
+
+    @property
+    def handed_over(self) -> bool:
+        live = self.live_shipments
+        return bool(live) and all(s.status == "delivered" for s in live)
+
+    @property
+    def needs_payment(self) -> bool:
+        return self.order.payment_method == "pay_at_pickup" and not self.order.is_paid
+
+
+def _orders_query(point_id: int):
+    return (select(Order).where(Order.fulfilment == "pickup", Order.pickup_point_id == point_id)
+            .options(selectinload(Order.shipments).selectinload(Shipment.producer),
+                     selectinload(Order.lines)))
+
+
+def pickup_queue(session: Session, point: SalesPoint, *, include_done: bool = False) -> list[Pickup]:
+    """Orders to hand over here: confirmed, not yet handed over (ready ones first)."""
+    orders = session.scalars(_orders_query(point.id).where(Order.status == "confirmed")
+                             .order_by(Order.created_at)).all()
+    pickups = [Pickup(o) for o in orders]
+    if not include_done:
+        pickups = [p for p in pickups if not p.handed_over]
+    return sorted(pickups, key=lambda p: (not p.ready, p.order.created_at))
+
+
+def _point_order(session: Session, point_id: int, number: str, *, lock: bool) -> Order:
+    query = _orders_query(point_id).where(Order.number == (number or "").strip().upper())
+    if lock:
+        query = query.with_for_update(of=Order).execution_options(populate_existing=True)
+    order = session.scalar(query)
+    if order is None:
+        raise NotFound(f"No pickup order {number!r} at this point.", code="order_not_found")
+    return order
+
+
+def pay_pickup_order(session: Session, location: Location, number: str, *, key: str,
+                     now: datetime | None = None) -> Order:
+    """Record the payment of a `pay_at_pickup` order taken at this point's counter."""
+    if location.sales_point_id is None:
+        raise NotFound("Pickup orders are paid at a sales point.", code="order_not_found")
+    order = _point_order(session, location.sales_point_id, number, lock=True)
+    if order.payment_method != "pay_at_pickup":
+        raise Conflict(f"Order {order.number} was paid online ({order.payment_method}).",
+                       code="not_pay_at_pickup")
+    if order.status == "cancelled":
+        raise Conflict(f"Order {order.number} is cancelled.", code="order_cancelled")
+    if order.is_paid:
+        raise Conflict(f"Order {order.number} is already paid.", code="already_paid")
+    amount = sum(line.line_total_vnd for line in order.lines if line.status == "active")
+    now = now or clock_now()
+    session.add(Payment(order=order, kind="payment", method="pay_at_pickup", amount_vnd=amount,
+                        external_id=f"counter:{location.code}:{key}", note="paid at the counter",
+                        created_at=now))
+    order.payment_status = "paid"
+    order.paid_at = now
+    session.flush()
+    return order
+
+
+def handover(session: Session, point: SalesPoint, number: str, *, customer_name: str | None = None,
+             token: str | None = None) -> Order:
+    """Hand the order over: it must be ready, paid, and the customer checked — by name (as on
+    the order, accents and case aside) or by the token of the confirmation e-mail's link."""
+    from storefront.checkout import hash_token
+
+    order = _point_order(session, point.id, number, lock=True)
+    pickup = Pickup(order)
+    if order.status == "cancelled":
+        raise Conflict(f"Order {order.number} is cancelled.", code="order_cancelled")
+    if pickup.handed_over:
+        raise Conflict(f"Order {order.number} was already handed over.", code="already_handed_over")
+    if not pickup.ready:
+        raise Conflict(f"Order {order.number} is not here yet: a producer has not sent its part.",
+                       code="not_ready")
+    if pickup.needs_payment:
+        raise Conflict(f"Order {order.number} is paid at pickup: take the payment at the counter "
+                       "first.", code="payment_required")
+    if token:
+        if not hmac.compare_digest(order.access_token_hash, hash_token(token.strip())):
+            raise Conflict("The QR code is not this order's.", code="identity_mismatch")
+    elif customer_name:
+        if " ".join(fold(customer_name).split()) != " ".join(fold(order.customer_name).split()):
+            raise Conflict("The name does not match the order's.", code="identity_mismatch")
+    else:
+        raise InvalidInput("Check the customer: give the name on the order or scan the QR of the "
+                           "confirmation e-mail.", code="identity_required")
+    moment = clock_now()
+    for shipment in pickup.live_shipments:
+        shipment.status = "delivered"
+        shipment.delivered_at = moment
+    session.flush()
+    return order
+
+
+def pickup_json(pickup: Pickup) -> dict:
+    order = pickup.order
+    return {"number": order.number, "customer": order.customer_name,
+            "phone": order.customer_phone, "total_vnd": order.total_vnd,
+            "payment": order.payment_method, "paid": order.is_paid,
+            "ready": pickup.ready, "handed_over": pickup.handed_over,
+            "gift_wrap": order.gift_wrap,
+            "shipments": [{"producer": s.producer.name, "status": s.status} for s in order.shipments],
+            "lines": [{"product": line.product_name, "quantity": line.quantity}
+                      for line in order.lines if line.status == "active"]}
