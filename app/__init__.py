@@ -33,6 +33,8 @@ BLUEPRINT_MODULES = [
     "backoffice.views",
     "evaluation.views",
     "evaluation.api",
+    "backoffice.office.views",
+    "backoffice.office.api",
 ]
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -100,6 +102,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     app.before_request(_declare_write_intent)
     app.teardown_request(_forget_write_intent)
+    from app import audit
+
+    audit.init_app(app)
     _import_models()
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
@@ -138,7 +143,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
-    for name in ("app.accounts.models", "catalog.models", "catalog.timeline", "showrooms.models",
-                 "showrooms.counter_models", "showrooms.fair_models",
-                 "storefront.models", "traceability.models", "evaluation.models"):
+    for name in ("app.audit", "app.accounts.models", "catalog.models", "catalog.timeline",
+                 "showrooms.models", "showrooms.counter_models", "showrooms.fair_models",
+                 "storefront.models", "traceability.models", "evaluation.models",
+                 "backoffice.office.models"):
         importlib.import_module(name)

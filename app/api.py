@@ -125,6 +125,9 @@ def authenticate(roles: Iterable[str] | None):
     if roles and user.role not in roles:
         raise Forbidden(f"This needs a {' or '.join(roles)} token.")
     g.api_user = user
+    from app.audit import set_actor
+
+    set_actor(user)  # the audit log knows who acts for the rest of the request
     return user
 
 

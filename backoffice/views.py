@@ -160,10 +160,13 @@ def ship(shipment_id: int):
     if not form.validate_on_submit():
         flash(_("Hãy nhập đơn vị vận chuyển và mã vận đơn."), "error")
         return redirect(url_for("seller.orders"))
-    if attempt(lambda: ship_shipment(db.session, _producer(), shipment_id,
-                                     carrier=form.carrier.data.strip(),
-                                     tracking=form.tracking.data.strip())) is not REFUSED:
-        flash(_("Đã ghi nhận giao hàng. Khách hàng sẽ thấy mã vận đơn."), "success")
+    shipment = attempt(lambda: ship_shipment(db.session, _producer(), shipment_id,
+                                             carrier=form.carrier.data.strip(),
+                                             tracking=form.tracking.data.strip()))
+    if shipment is not REFUSED:
+        _tell_cancelled(shipment)
+        if shipment.status == "shipped":
+            flash(_("Đã ghi nhận giao hàng. Khách hàng sẽ thấy mã vận đơn."), "success")
     return redirect(url_for("seller.orders"))
 
 
@@ -172,9 +175,24 @@ def ship(shipment_id: int):
 def deliver(shipment_id: int):
     from storefront.orders import deliver as deliver_shipment
 
-    if attempt(lambda: deliver_shipment(db.session, _producer(), shipment_id)) is not REFUSED:
-        flash(_("Đã đánh dấu là đã giao."), "success")
+    shipment = attempt(lambda: deliver_shipment(db.session, _producer(), shipment_id))
+    if shipment is not REFUSED:
+        _tell_cancelled(shipment)
+        if shipment.status == "delivered":
+            flash(_("Đã đánh dấu là đã giao."), "success")
     return redirect(url_for("seller.orders"))
+
+
+def _tell_cancelled(shipment) -> None:
+    """Lines the gate cancelled at shipping or hand-over: mail the customer, tell the seller."""
+    from storefront.orders import send_lines_cancelled
+
+    cancelled = getattr(shipment, "gate_cancelled", [])
+    if cancelled:
+        send_lines_cancelled(shipment.order, cancelled)
+        flash(_("Không giao %(names)s: sản phẩm không còn được bán; dòng hàng đã huỷ và "
+                "khách hàng đã được báo.", names=", ".join(line.product_name
+                                                        for line, _why in cancelled)), "error")
 
 
 def _lot_form(producer: Producer) -> LotForm:
@@ -253,8 +271,15 @@ def stamps_pdf(lot_id: int):
 @admin.get("/")
 @roles_required("admin", "organizer")
 def admin_dashboard():
+    watch = None
+    if current_user.role == "admin":
+        from traceability import supervision
+
+        watch = {"reports": supervision.status_counts(db.session),
+                 "suspicious": len(supervision.suspicious_stamps(
+                     db.session, threshold=current_app.config["SUSPICIOUS_SCAN_CLIENTS"]))}
     return render_template("backoffice/admin_dashboard.html",
-                           stats=dashboards.office_stats(db.session),
+                           stats=dashboards.office_stats(db.session), watch=watch,
                            expiring=dashboards.expiring_certificates(db.session, within_days=90))
 
 
@@ -309,9 +334,12 @@ def admin_products():
 @admin.get("/products/<slug>")
 @roles_required("admin")
 def admin_product(slug: str):
+    from backoffice.office.views import product_office_context
+
     product = services.get_product(db.session, slug)
     return render_template("backoffice/admin_product.html", product=product,
-                           verdict=listability(product), revoke_form=RevokeForm())
+                           verdict=listability(product), revoke_form=RevokeForm(),
+                           **product_office_context(product))
 
 
 @admin.post("/certificates/<int:cert_id>/revoke")

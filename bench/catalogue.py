@@ -112,8 +112,8 @@ def decision_rows(first: int, count: int, rng: random.Random):
         spec = rng.choice(products)
         stars = rng.choices((3, 4, 5), weights=(45, 45, 10))[0]
         low, high = {3: (50, 69), 4: (70, 89), 5: (90, 100)}[stars]
-        level = {3: "commune", 4: "province", 5: "central"}[stars]
-        issuer = {3: "UBND xã Thử Nghiệm", 4: "UBND tỉnh Thử Nghiệm",
+        level = {3: "province", 4: "province", 5: "central"}[stars]
+        issuer = {3: "UBND tỉnh Thử Nghiệm", 4: "UBND tỉnh Thử Nghiệm",
                   5: "Bộ Nông nghiệp và Môi trường"}[stars]
         history = rng.random()
         if history < 0.025:  # only an expired certificate: not listable
@@ -225,7 +225,7 @@ def import_decisions(session, total: int, seed: int = 2026, progress=print) -> i
             if kind == "upgrade":  # an older, expired certificate before the current one
                 certificates.append({
                     **cert, "decision_number": f"{row.decision_number}-cu", "stars": 3,
-                    "score": 60, "level": "commune", "issuer": "UBND xã Thử Nghiệm",
+                    "score": 60, "level": "province", "issuer": "UBND tỉnh Thử Nghiệm",
                     "issued_on": row.issued_on - timedelta(days=1100),
                     "valid_until": row.issued_on - timedelta(days=5)})
         connection.execute(insert(ProductPhoto.__table__), photos)

@@ -367,8 +367,14 @@ def apply_rows(session: Session, rows: list[CertificateRow]) -> ImportOutcome:
             existing.certificates[(*row.product_key, row.decision_number)] = cert
             outcome.imported += 1
         else:
-            for name, value in values.items():
-                setattr(cert, name, value)
+            # A decision listed again: a value that differs is corrected on the record
+            # (old → new kept), never silently overwritten.
+            changes = {name: value for name, value in values.items()
+                       if getattr(cert, name) != value}
+            if changes:
+                services.correct_certificate(session, cert,
+                                             reason=f"certificate list import, line {row.line}",
+                                             **changes)
             outcome.updated += 1
     session.flush()
     return outcome

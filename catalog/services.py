@@ -253,3 +253,131 @@ def revoke_certificate(session: Session, cert: Certificate, *, reason: str,
     cert.revoke_reason = reason.strip()
     session.flush()
     return cert
+
+
+# --- The office: producers (issue 12) ---------------------------------------------------------
+
+PRODUCER_EDITABLE = {"name", "name_en", "kind", "province_code", "ward_code", "address",
+                     "historical_origin", "craft_village", "phone", "email", "description",
+                     "description_en", "tax_code"}
+
+
+def update_producer(session: Session, producer: Producer, **changes) -> Producer:
+    """Edit a producer's record (name, kind, location, contact…); the same checks as
+    registration. Activity is changed only by `set_producer_active`, with a reason."""
+    unknown = set(changes) - PRODUCER_EDITABLE
+    if unknown:
+        raise InvalidInput(f"Unknown producer fields: {', '.join(sorted(unknown))}.")
+    if "kind" in changes and changes["kind"] not in PRODUCER_KINDS:
+        raise InvalidInput(f"Unknown producer kind {changes['kind']!r}; use one of "
+                           f"{', '.join(PRODUCER_KINDS)}.", code="invalid_kind")
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+        if not changes["name"]:
+            raise InvalidInput("A producer needs a name.", code="invalid_name")
+    if "tax_code" in changes:
+        changes["tax_code"] = validate_tax_code(changes["tax_code"])
+        other = session.scalar(select(Producer.id).where(Producer.tax_code == changes["tax_code"]))
+        if other is not None and other != producer.id:
+            raise Conflict(f"A producer with tax code {changes['tax_code']} already exists.",
+                           code="tax_code_taken")
+    if "province_code" in changes or "ward_code" in changes:
+        validate_location(changes.get("province_code", producer.province_code),
+                          changes.get("ward_code", producer.ward_code))
+    for key, value in changes.items():
+        setattr(producer, key, value)
+    session.flush()
+    return producer
+
+
+def set_producer_active(session: Session, producer: Producer, *, active: bool,
+                        reason: str) -> bool:
+    """Deactivate (or reactivate) a producer, with a reason. Deactivation takes every product
+    of the producer out of sale at once through the gate (`producer_inactive`): storefront,
+    search, carts at checkout, counters and booths all ask `catalog.gate`. Returns False
+    when nothing changed."""
+    from app.clock import now
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give the reason (the producer is told by e-mail).",
+                           code="reason_required")
+    if producer.active == active:
+        return False
+    producer.active = active
+    producer.deactivated_at = None if active else now()
+    producer.deactivation_reason = None if active else reason[:2000]
+    session.flush()
+    return True
+
+
+def producer_activity_mail(producer: Producer, *, active: bool, reason: str) -> None:
+    """Tell the producer (sent after the commit; no address, no mail)."""
+    from flask import render_template
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from app.mail import send_mail
+
+    if not producer.email:
+        return
+    with force_locale("vi"):
+        subject = (_("Chủ thể %(name)s đã được kích hoạt lại trên OCOP Market", name=producer.name)
+                   if active else
+                   _("Chủ thể %(name)s đã bị tạm ngừng trên OCOP Market", name=producer.name))
+        text = render_template("office/email/producer_activity.txt", producer=producer,
+                               active=active, reason=reason)
+    send_mail(producer.email, subject, text)
+
+
+# --- The office: certificates corrected, never silently edited (issue 12) ---------------------
+
+CORRECTABLE = ("decision_number", "issuer", "level", "stars", "score", "issued_on", "valid_until")
+
+
+def correct_certificate(session: Session, cert: Certificate, *, reason: str, corrected_by=None,
+                        **changes):
+    """Correct a mistyped certificate: the new values pass the same validation as a new one,
+    and the old → new values are kept in a CertificateCorrection."""
+    from catalog.models import CertificateCorrection
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say what was mistyped (the correction is recorded).",
+                           code="reason_required")
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise InvalidInput(f"These fields cannot be corrected: {', '.join(sorted(unknown))}.")
+    changes = {k: v for k, v in changes.items() if v is not None and v != getattr(cert, k)}
+    if not changes:
+        raise InvalidInput("Nothing to correct: the values are the same.", code="no_change")
+    merged = {k: changes.get(k, getattr(cert, k)) for k in CORRECTABLE}
+    if "decision_number" in changes:
+        merged["decision_number"] = merged["decision_number"].strip()
+    if "issued_on" in changes and "valid_until" not in changes:
+        merged["valid_until"] = None  # back to the default term from the corrected date
+    merged["valid_until"] = validate_certificate_values(**merged)
+    if cert.revoked_on is not None and cert.revoked_on < merged["issued_on"]:
+        raise InvalidInput("The certificate was revoked before that issued_on.",
+                           code="invalid_dates")
+    if merged["decision_number"] != cert.decision_number and session.scalar(
+            select(Certificate.id).where(Certificate.product_id == cert.product_id,
+                                         Certificate.decision_number == merged["decision_number"],
+                                         Certificate.id != cert.id)):
+        raise Conflict(f"Decision {merged['decision_number']} is already recorded for this "
+                       "product.", code="duplicate_decision")
+    before = {k: _jsonable(getattr(cert, k)) for k in CORRECTABLE
+              if merged[k] != getattr(cert, k)}
+    after = {k: _jsonable(merged[k]) for k in before}
+    for key in before:
+        setattr(cert, key, merged[key])
+    correction = CertificateCorrection(certificate=cert, reason=reason[:2000], before=before,
+                                       after=after,
+                                       corrected_by_id=corrected_by.id if corrected_by else None)
+    session.add(correction)
+    session.flush()
+    return correction
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, date) else value

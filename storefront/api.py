@@ -72,7 +72,10 @@ def seller_orders(query: SellerOrdersQuery):
 def seller_ship(shipment_id: int, body: ShipIn):
     shipment = orders.ship(db.session, current_api_user().producer, shipment_id,
                            carrier=body.carrier, tracking=body.tracking)
-    return orders.seller_shipment_json(shipment)
+    answer = orders.seller_shipment_json(shipment)
+    db.session.commit()
+    orders.send_lines_cancelled(shipment.order, shipment.gate_cancelled)
+    return answer
 
 
 @api_route(bp, "/seller/shipments/<int:shipment_id>/deliver", methods=["POST"],
@@ -80,7 +83,10 @@ def seller_ship(shipment_id: int, body: ShipIn):
            responses={404: "Not your shipment", 409: "Not confirmed or shipped"})
 def seller_deliver(shipment_id: int):
     shipment = orders.deliver(db.session, current_api_user().producer, shipment_id)
-    return orders.seller_shipment_json(shipment)
+    answer = orders.seller_shipment_json(shipment)
+    db.session.commit()
+    orders.send_lines_cancelled(shipment.order, shipment.gate_cancelled)
+    return answer
 
 
 # --- Admin: the OCOP office ----------------------------------------------------------------

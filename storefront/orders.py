@@ -302,12 +302,81 @@ def _own_shipment(session: Session, producer, shipment_id: int) -> Shipment:
     return shipment
 
 
+CASH_METHODS = ("cod", "pay_at_pickup")
+
+
+def recheck_cash_shipment(session: Session, shipment: Shipment,
+                          on=None) -> list[tuple[OrderLine, str]]:
+    """Cash on delivery and pay at pickup: nothing was paid at checkout, so the gate runs
+    again when the producer ships or hands over (DOMAIN §3). A line whose product is no
+    longer listable is cancelled, its units go back to the warehouse (`return`), and the
+    amount to collect drops by its total (and the shipment's fee if nothing is left of it):
+    nothing is charged for it. Returns the cancelled lines (the caller tells the customer
+    with `send_lines_cancelled` after the commit)."""
+    from showrooms.stock import record_movement
+
+    order = shipment.order
+    if order.payment_method not in CASH_METHODS:
+        return []
+    on = on or today()
+    cancelled: list[tuple[OrderLine, str]] = []
+    for line in shipment.lines:
+        if line.status != "active" or line.product is None:
+            continue
+        verdict = listability(line.product, on)
+        if not verdict.listable:
+            with force_locale(order.locale):
+                cancelled.append((line, _("Không còn được bán: %(reason)s.",
+                                          reason=gate_reason_text(verdict.reason))))
+    if not cancelled:
+        return []
+    with force_locale(order.locale):
+        dropped = _cancel_lines(order, cancelled)
+    lines_total = sum(line.line_total_vnd for line, _why in cancelled)
+    order.subtotal_vnd -= lines_total
+    order.shipping_vnd -= dropped - lines_total
+    order.total_vnd = order.subtotal_vnd + order.shipping_vnd
+    warehouse = warehouses_by_producer(session, [shipment.producer_id]).get(shipment.producer_id)
+    for line, why in cancelled:
+        if warehouse is not None and not line.product.is_service:
+            record_movement(session, location=warehouse, product=line.product, kind="return",
+                            quantity=line.quantity, reference=order.number,
+                            reason=f"order {order.number}: {why}"[:300])
+    if all(s.status == "cancelled" for s in order.shipments):
+        order.status = "cancelled"
+        order.cancelled_at = clock_now()
+        with force_locale(order.locale):
+            order.cancel_reason = _("Không sản phẩm nào trong đơn còn bán được.")
+    session.flush()
+    return cancelled
+
+
+def send_lines_cancelled(order: Order, cancelled: list[tuple[OrderLine, str]]) -> None:
+    """Tell the customer which lines were cancelled, why, and the new amount to pay."""
+    if not cancelled:
+        return
+    with force_locale(order.locale):
+        subject = _("Đơn hàng %(number)s: một số sản phẩm đã bị huỷ", number=order.number)
+        lines = "\n".join(f"- {line.product_name} × {line.quantity}: {why}"
+                          for line, why in cancelled)
+        text = _("Các sản phẩm sau không còn được bán nên đã bị huỷ khỏi đơn hàng, "
+                 "bạn không phải trả tiền cho chúng:") + "\n" + lines + "\n\n" + _(
+            "Số tiền cần thanh toán khi nhận hàng: %(total)s đồng.",
+            total=f"{order.total_vnd:,}".replace(",", "."))
+    send_mail(order.customer_email, subject, text)
+
+
 def ship(session: Session, producer, shipment_id: int, *, carrier: str, tracking: str) -> Shipment:
-    """A confirmed shipment handed to a carrier (or made ready at the pickup point)."""
+    """A confirmed shipment handed to a carrier (or made ready at the pickup point). Cash
+    orders re-check the gate first (`recheck_cash_shipment`); the lines it cancelled are in
+    `shipment.gate_cancelled`, and a shipment left with nothing is cancelled, not shipped."""
     shipment = _own_shipment(session, producer, shipment_id)
     if shipment.status != "confirmed":
         raise Conflict(f"Shipment {shipment_id} is {shipment.status}; only a confirmed one "
                        "can be shipped.", code="invalid_shipment_status")
+    shipment.gate_cancelled = recheck_cash_shipment(session, shipment)
+    if shipment.status == "cancelled":
+        return shipment
     shipment.status = "shipped"
     shipment.carrier = carrier
     shipment.tracking_number = tracking
@@ -323,6 +392,11 @@ def deliver(session: Session, producer, shipment_id: int) -> Shipment:
     if shipment.status not in ("confirmed", "shipped"):
         raise Conflict(f"Shipment {shipment_id} is {shipment.status}.",
                        code="invalid_shipment_status")
+    # Picked up at a sales point: the hand-over is when pay-at-pickup is charged.
+    shipment.gate_cancelled = (recheck_cash_shipment(session, shipment)
+                               if shipment.order.fulfilment == "pickup" else [])
+    if shipment.status == "cancelled":
+        return shipment
     shipment.status = "delivered"
     shipment.delivered_at = clock_now()
     order = shipment.order

@@ -88,6 +88,25 @@ def issue(product_slug: str, lot_number: str, count: int, fmt: str, out: Path | 
     click.echo(f"issued {len(issued)} stamps for lot {lot.lot_number} of {product.slug}", err=True)
 
 
+@stamps.command("notify-suspicious")
+def notify_suspicious():
+    """Flag every stamp over the suspicious threshold not flagged yet, and mail its producer
+    (run daily; the office can also flag from the board)."""
+    from traceability import supervision
+
+    threshold = current_app.config["SUSPICIOUS_SCAN_CLIENTS"]
+    flags = [supervision.flag_stamp(db.session, watch.stamp, officer=None,
+                                    note="Flagged automatically: scanned from more than "
+                                         f"{threshold} distinct clients.")
+             for watch in supervision.suspicious_stamps(db.session, threshold=threshold)
+             if watch.flag is None]
+    db.session.commit()
+    for flag in flags:
+        supervision.flag_mail(flag)
+    mailed = sum(1 for f in flags if f.mailed_to)
+    click.echo(f"flagged {len(flags)} stamps, mailed {mailed} producers")
+
+
 def _date(value) -> date | None:
     return value.date() if value is not None else None
 

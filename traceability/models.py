@@ -129,6 +129,9 @@ class Report(db.Model):
     """A consumer's report of a suspected fake, from the trace page or the unknown-code page."""
 
     __tablename__ = "trace_reports"
+    __table_args__ = (
+        CheckConstraint("status IN ('new', 'in_progress', 'closed')", name="status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64))  # as typed or scanned (truncated), maybe unknown
@@ -138,5 +141,49 @@ class Report(db.Model):
     client_hash: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The office's handling: new → in_progress → closed, by one officer (issue 12).
+    status: Mapped[str] = mapped_column(String(20), default="new", server_default="new", index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     stamp: Mapped[Stamp | None] = relationship()
+    officer = relationship("User")
+    notes: Mapped[list[ReportNote]] = relationship(back_populates="report",
+                                                   order_by="ReportNote.id")
+
+
+REPORT_STATUSES = ("new", "in_progress", "closed")
+
+
+class ReportNote(db.Model):
+    """An officer's note on a report (and the status it moved the report to, if any)."""
+
+    __tablename__ = "trace_report_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("trace_reports.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    report: Mapped[Report] = relationship(back_populates="notes")
+    author = relationship("User")
+
+
+class StampFlag(db.Model):
+    """The office flagged a stamp as suspicious and told its producer (one flag per stamp)."""
+
+    __tablename__ = "stamp_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stamp_id: Mapped[int] = mapped_column(ForeignKey("stamps.id"), unique=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    flagged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    mailed_to: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    stamp: Mapped[Stamp] = relationship()
+
+
+# Report and ReportNote name "User": make sure it is mapped before the first configuration.
+import app.accounts.models  # noqa: E402, F401

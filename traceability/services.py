@@ -125,6 +125,11 @@ def insert_stamps(session: Session, lot: Lot, count: int) -> list[Stamp]:
             _insert_ignore(session, Stamp.__table__).returning(Stamp.__table__.c.code), rows)
         issued += len(result.all())
         last += len(batch)
+    from app import audit
+
+    # Core statements bypass the audit listener: one row for the whole issue.
+    audit.record(session, action="insert", object_type="stamps", object_id=f"lot:{lot.id}",
+                 after={"lot_id": lot.id, "count": count, "ordinals": [first_ordinal, last]})
     # The lot is locked: the stamps numbered from first_ordinal on are exactly these.
     return list(session.scalars(select(Stamp).where(Stamp.lot_id == lot.id,
                                                     Stamp.ordinal >= first_ordinal)

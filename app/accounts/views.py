@@ -29,7 +29,11 @@ HOME_BY_ROLE = {
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    from app.audit import set_actor
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    set_actor(user)  # the audit log knows who acts for the rest of the request
+    return user
 
 
 def roles_required(*roles: str):

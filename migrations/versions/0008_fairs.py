@@ -2,7 +2,7 @@
 partial unique index (SQLite and PostgreSQL)
 
 Revision ID: 0008
-Revises: 0010
+Revises: 0009
 Create Date: 2026-11-30
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
