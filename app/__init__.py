@@ -26,6 +26,8 @@ BLUEPRINT_MODULES = [
     "traceability.api",
     "showrooms.views",
     "showrooms.api",
+    "showrooms.fair_views",
+    "showrooms.fair_api",
     "showrooms.counter_api",
     "showrooms.counter_views",
     "backoffice.views",
@@ -159,7 +161,7 @@ def _trust_proxy(app: Flask) -> None:
 def _import_models() -> None:
     """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
     for name in ("app.audit", "app.accounts.models", "app.outbox.models", "catalog.models",
-                 "catalog.timeline", "showrooms.models", "showrooms.counter_models", "storefront.models",
-                 "traceability.models", "evaluation.models", "backoffice.office.models",
+                 "catalog.timeline", "showrooms.models", "showrooms.counter_models", "showrooms.fair_models",
+                 "storefront.models", "traceability.models", "evaluation.models", "backoffice.office.models",
                  "storefront.promotion.models"):
         importlib.import_module(name)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from app.extensions import db
 
 # Order matters: later packages build on the catalogue.
-DEMO_MODULES = ["catalog.demo", "showrooms.demo", "traceability.demo", "showrooms.counter_demo",
-                "storefront.demo", "evaluation.demo",
+DEMO_MODULES = ["catalog.demo", "showrooms.demo", "showrooms.fair_demo", "traceability.demo",
+                "showrooms.counter_demo", "storefront.demo", "evaluation.demo",
                 "storefront.promotion.demo"]
 
 

@@ -54,13 +54,3 @@ def sales_point(code: str):
     return render_template("showrooms/sales_point.html", point=point,
                            items=[(p, c) for p, c, _ in rows],
                            on_hand={p.id: n for p, _, n in rows})
-
-
-@bp.get("/fairs")
-def fairs():
-    return render_template("showrooms/fairs.html")
-
-
-@bp.get("/fairs/<slug>")
-def fair(slug: str):
-    abort(404)

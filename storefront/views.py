@@ -195,6 +195,8 @@ def _stock(items) -> dict[int, int]:
 @bp.get("/")
 @cached_page(storefront_version)
 def home():
+    from showrooms.fairs import next_fairs
+
     on = today()
     featured = listing.browse(db.session, on=on, stars=5, per_page=8, order="newest")
     newest = listing.browse(db.session, on=on, per_page=8, order="newest")
@@ -209,6 +211,7 @@ def home():
         groups=[(code, by_group.get(code, 0)) for code in GROUPS],
         total=sum(by_group.values()),
         stock=_stock(featured.items + newest.items),
+        fairs=next_fairs(db.session, on=on),
     )
 
 

@@ -20,7 +20,7 @@ HOME_BY_ROLE = {
     "admin": "/admin/",
     "producer": "/seller/",
     "sales_point": "/seller/",
-    "organizer": "/admin/",
+    "organizer": "/organizer/fairs",
     "commune_officer": "/commune/",
     "council_member": "/council/",
     "customer": "/",

@@ -33,4 +33,4 @@ def test_unknown_sales_point_and_fair_are_friendly_404s(client):
     assert client.get("/sales-points/NOPE").status_code == 404
     assert client.get("/sales-points/" + "x" * 500).status_code == 404
     assert client.get("/fairs").status_code == 200
-    assert client.get("/fairs/tuan-le-ocop").status_code == 404
+    assert client.get("/fairs/tuan-le-ocop").status_code == 404  # no such fair
