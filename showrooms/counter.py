@@ -49,6 +49,7 @@ from showrooms.stock import (
     StockLine,
     _insert_ignoring_conflicts,
     aware,
+    merged_quantities,
     record_movement,
     sales_point_location,
     take_stock,
@@ -189,13 +190,7 @@ def find_by_key(session: Session, location: Location, key: str) -> SaleOutcome |
 
 
 def _resolve(session: Session, items: list[tuple[str, int]]) -> dict[str, tuple[Product, int]]:
-    if not items or len(items) > MAX_LINES:
-        raise InvalidInput(f"items: between 1 and {MAX_LINES} lines.", code="invalid_items")
-    wanted: dict[str, int] = {}
-    for slug, quantity in items:
-        if quantity <= 0:
-            raise InvalidInput("items: quantities are whole numbers from 1.", code="invalid_quantity")
-        wanted[slug] = wanted.get(slug, 0) + quantity
+    wanted = merged_quantities(items, MAX_LINES)
     products = {p.slug: p for p in session.scalars(
         select(Product).where(Product.slug.in_(wanted))
         .options(selectinload(Product.certificates), selectinload(Product.producer)))}

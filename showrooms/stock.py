@@ -349,3 +349,16 @@ def ledger_matches_levels(session: Session) -> bool:
               for lv in session.scalars(select(StockLevel))}
     return all(sums.get(k, 0) == v for k, v in levels.items()) and \
         all(levels.get(k, 0) == v for k, v in sums.items())
+
+
+def merged_quantities(items: list[tuple[str, int]], max_lines: int) -> dict[str, int]:
+    """Lines of (product slug, quantity) as one quantity per product: 1 to `max_lines` lines,
+    every quantity a whole number from 1 (counter tickets and transfers read lines alike)."""
+    if not items or len(items) > max_lines:
+        raise InvalidInput(f"items: between 1 and {max_lines} lines.", code="invalid_items")
+    wanted: dict[str, int] = {}
+    for slug, quantity in items:
+        if quantity <= 0:
+            raise InvalidInput("items: quantities are whole numbers from 1.", code="invalid_quantity")
+        wanted[slug] = wanted.get(slug, 0) + quantity
+    return wanted

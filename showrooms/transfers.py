@@ -14,7 +14,14 @@ from app.errors import Conflict, InvalidInput, NotFound
 from catalog.models import Producer, Product
 from showrooms.counter_models import Transfer, TransferLine
 from showrooms.models import Location, SalesPoint
-from showrooms.stock import StockLine, record_movement, sales_point_location, take_stock, warehouse_of
+from showrooms.stock import (
+    StockLine,
+    merged_quantities,
+    record_movement,
+    sales_point_location,
+    take_stock,
+    warehouse_of,
+)
 
 MAX_LINES = 200
 
@@ -52,13 +59,7 @@ def resolve_source(session: Session, producer: Producer, source: str | None) -> 
 
 def _own_products(session: Session, producer: Producer,
                   items: list[tuple[str, int]]) -> dict[str, tuple[Product, int]]:
-    if not items or len(items) > MAX_LINES:
-        raise InvalidInput(f"items: between 1 and {MAX_LINES} lines.", code="invalid_items")
-    wanted: dict[str, int] = {}
-    for slug, quantity in items:
-        if quantity <= 0:
-            raise InvalidInput("items: quantities are whole numbers from 1.", code="invalid_quantity")
-        wanted[slug] = wanted.get(slug, 0) + quantity
+    wanted = merged_quantities(items, MAX_LINES)
     products = {p.slug: p for p in session.scalars(
         select(Product).where(Product.slug.in_(wanted), Product.producer_id == producer.id))}
     unknown = sorted(set(wanted) - set(products))
