@@ -30,6 +30,8 @@ BLUEPRINT_MODULES = [
     "showrooms.fair_api",
     "showrooms.counter_api",
     "showrooms.counter_views",
+    "showrooms.fair_sales_api",
+    "showrooms.booth_views",
     "backoffice.views",
     "evaluation.views",
     "evaluation.api",

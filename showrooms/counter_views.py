@@ -94,7 +94,13 @@ def screen(code: str):
     location = sales_point_location(db.session, point)
     waiting = db.session.scalar(select(func.count()).select_from(AttentionItem).where(
         AttentionItem.location_id == location.id, AttentionItem.status == "open"))
-    return render_template("showrooms/counter.html", point=point, attention_count=waiting,
+    desk = {"label": point.code, "code": point.code, "name": point.name, "address": point.address,
+            "phone": point.phone, "nav": "showrooms/_point_nav.html",
+            "catalogue_url": url_for("counter.catalogue_json", code=point.code),
+            "sale_url": url_for("counter.sale_json", code=point.code),
+            "stamp_url": url_for("counter.stamp_json", code=point.code),
+            "attention_url": url_for("counter.attention", code=point.code)}
+    return render_template("showrooms/counter.html", point=point, desk=desk, attention_count=waiting,
                            low_count=len(reports.low_stock(db.session, location)), bank=bank_account(point))
 
 
