@@ -1,19 +1,25 @@
 """Demo fairs, loaded by `seed-demo` after the catalogue: a published "Tuần lễ OCOP Ninh
 Bình" starting in a few days with 30 booths in three zones (anh Tuấn's cooperative confirmed
-at B12, other demo producers confirmed, one booking pending), and a past fair in Cần Thơ.
-Idempotent: a fair that exists (by name and start year) is left as it is."""
+at B12, other demo producers confirmed, one booking pending), and a past fair in Cần Thơ
+whose booths sold a few counter tickets each day (through the counter's own service, then
+the units left were brought back to the warehouses). Idempotent: a fair that exists (by
+name) is left as it is, and the Cần Thơ booths sell only when none of them ever sold."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from app.clock import now, today
-from catalog.models import Producer
-from showrooms import fairs
+from app.clock import LOCAL_TZ, now, today
+from catalog.gate import listability
+from catalog.models import Producer, Product
+from showrooms import booth_stock, counter, fairs
+from showrooms.counter_models import CounterSale
 from showrooms.fair_models import Booking, Fair
+from showrooms.models import StockLevel
+from showrooms.stock import warehouse_of
 
 ORGANIZER_EMAIL = "organizer@ocop.local"
 NINH_BINH = "Tuần lễ OCOP Ninh Bình"
@@ -107,3 +113,48 @@ def seed(session: Session) -> None:
         for code, producer in zip(CAN_THO_BOOKINGS, eligible, strict=False):
             _book(session, fair, code, producer.tax_code, "confirmed", True)
     session.flush()
+    _sell_at_can_tho(session)
+    session.flush()
+
+
+def _sell_at_can_tho(session: Session) -> None:
+    """Each confirmed booth of the past Cần Thơ fair: units brought from the warehouse, one to
+    three tickets a day (the counter's `sell` at the moment of the sale, so the gate and the
+    receipt numbers are those of that day), the rest taken back after the fair."""
+    fair = session.scalar(select(Fair).where(Fair.name == CAN_THO))
+    if fair is None:
+        return
+    bookings = session.scalars(select(Booking).where(Booking.fair_id == fair.id,
+                                                     Booking.status == "confirmed")
+                               .order_by(Booking.id)).all()
+    locations = [b.location_id for b in bookings if b.location_id]
+    if not locations or session.scalar(select(CounterSale.id).where(
+            CounterSale.location_id.in_(locations)).limit(1)) is not None:
+        return
+    days = [fair.starts_on + timedelta(days=n) for n in range((fair.ends_on - fair.starts_on).days + 1)]
+    for index, booking in enumerate(bookings):
+        products = session.scalars(
+            select(Product).where(Product.producer_id == booking.producer_id,
+                                  Product.price_vnd.is_not(None))
+            .options(selectinload(Product.certificates), selectinload(Product.producer))
+            .order_by(Product.id)).all()
+        goods = [p for p in products if not p.is_service and listability(p).listable
+                 and all(listability(p, d).listable for d in days)][:2]
+        home = warehouse_of(session, booking.producer).id
+        warehouse = dict(session.execute(select(StockLevel.product_id, StockLevel.on_hand).where(
+            StockLevel.location_id == home, StockLevel.product_id.in_([p.id for p in goods]))).all())
+        goods = [p for p in goods if warehouse.get(p.id, 0) >= 12]
+        if not goods:
+            continue
+        booth_stock.transfer(session, booking, "to_booth", [(p.slug, 12) for p in goods])
+        for d, day in enumerate(days):
+            for n in range(1 + (index + d) % 3):
+                product = goods[(n + d) % len(goods)]
+                moment = datetime.combine(day, time(9 + 2 * n, 15 + 7 * index), tzinfo=LOCAL_TZ)
+                counter.sell(session, booking.location, counter.SaleRequest(
+                    items=[(product.slug, 1)],
+                    payment_method=("cash", "vietqr", "card_terminal")[(n + d) % 3]),
+                    key=f"demo-booth-{booking.id}-{day:%Y%m%d}-{n}", now=moment)
+        left = [(p, n) for p, n in booth_stock.booth_levels(session, booking) if n > 0]
+        if left:
+            booth_stock.transfer(session, booking, "to_warehouse", [(p.slug, n) for p, n in left])

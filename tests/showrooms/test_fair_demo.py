@@ -3,6 +3,8 @@ confirmed at B12, one booking pending; a past fair in Cần Thơ; seeding twice 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 import catalog.demo
@@ -40,3 +42,21 @@ def test_demo_fairs_are_seeded_once(db_session, client):
     assert [f.province_code for f in past] == [92]
     html = client.get(f"/fairs/{week.slug}").get_data(as_text=True)
     assert "Hợp tác xã Nông nghiệp Bắc Hà" in html and "Rượu ngô Bắc Hà" in html
+
+
+def test_the_past_can_tho_fair_sold_at_its_booths_through_the_counter(db_session, client):
+    from showrooms.counter_models import CounterSale
+    from showrooms.fair_sales import fair_report
+    from showrooms.stock import ledger_matches_levels
+
+    _seed(db_session)
+    fair = db_session.scalar(select(Fair).where(Fair.province_code == 92))
+    report = fair_report(db_session, fair)
+    assert report.tickets > 0 and report.net_vnd > 0
+    booths = {row.booth for row in report.rows}
+    assert len(booths) >= 2
+    assert {row.day for row in report.rows} <= {fair.starts_on + timedelta(days=n) for n in range(5)}
+    tickets = db_session.scalar(select(func.count()).select_from(CounterSale))
+    _seed(db_session)
+    assert db_session.scalar(select(func.count()).select_from(CounterSale)) == tickets
+    assert ledger_matches_levels(db_session)
