@@ -44,8 +44,12 @@ def catalogue(session: Session, location: Location, on: date | None = None) -> d
             "on_hand": on_hand, "listable": verdict.listable, "reason": verdict.reason,
             "sellable_days": [d.isoformat() for d in days if listability(product, d).listable],
         })
+    from showrooms.counter import gift_boxes
+
+    provider = gift_boxes()
+    boxes = provider.for_catalogue(session, location, days) if provider is not None else []
     return {"location": location.code, "generated_on": on.isoformat(),
-            "days": [d.isoformat() for d in days], "items": items}
+            "days": [d.isoformat() for d in days], "items": items, "gift_boxes": boxes}
 
 
 def stamp_code_from_scan(text: str) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -36,6 +37,7 @@ from catalog.models import Product
 from showrooms.counter_models import (
     PAYMENT_METHODS,
     AttentionItem,
+    CounterBoxLine,
     CounterRefund,
     CounterRefundLine,
     CounterSale,
@@ -96,8 +98,9 @@ def receipt_number(location: Location, day: date, seq: int) -> str:
 
 @dataclass
 class SaleRequest:
-    """What the counter sends: (product slug, quantity) lines, the payment, and for an
-    offline replay the moment the sale happened; or a pickup order paid here."""
+    """What the counter sends: (product slug, quantity) lines and (gift box slug, quantity)
+    lines, the payment, and for an offline replay the moment the sale happened; or a pickup
+    order paid here."""
 
     items: list[tuple[str, int]] = field(default_factory=list)
     payment_method: str = "cash"
@@ -105,6 +108,7 @@ class SaleRequest:
     payment_reference: str | None = None
     sold_at: datetime | None = None
     order_number: str | None = None
+    gift_boxes: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def replay(self) -> bool:
@@ -112,7 +116,8 @@ class SaleRequest:
 
     def as_json(self) -> str:
         return json.dumps({
-            "items": [{"product": slug, "quantity": q} for slug, q in self.items],
+            "items": [{"product": slug, "quantity": q} for slug, q in self.items]
+            + [{"gift_box": slug, "quantity": q} for slug, q in self.gift_boxes],
             "payment": self.payment_method, "cash_received_vnd": self.cash_received_vnd,
             "payment_reference": self.payment_reference,
             "sold_at": self.sold_at.isoformat() if self.sold_at else None,
@@ -174,7 +179,8 @@ def _sale_query():
         selectinload(CounterSale.lines).selectinload(CounterSaleLine.product),
         selectinload(CounterSale.refunds).selectinload(CounterRefund.lines)
         .selectinload(CounterRefundLine.sale_line),
-        selectinload(CounterSale.staff), selectinload(CounterSale.order))
+        selectinload(CounterSale.staff), selectinload(CounterSale.order),
+        selectinload(CounterSale.box_lines))
 
 
 def find_by_key(session: Session, location: Location, key: str) -> SaleOutcome | None:
@@ -205,6 +211,59 @@ def _resolve(session: Session, items: list[tuple[str, int]]) -> dict[str, tuple[
     if unpriced:
         raise InvalidInput(f"No price yet: {', '.join(unpriced)}.", code="not_purchasable")
     return {slug: (products[slug], quantity) for slug, quantity in sorted(wanted.items())}
+
+
+# --- Gift boxes (DOMAIN §12), provided by storefront.promotion.boxes ------------------------
+
+@dataclass(frozen=True)
+class BoxSale:
+    """`quantity` boxes of one gift box as the counter sells them: its price, and the units
+    of each item they take off the shelf (`components`: (product, units) for the quantity)."""
+
+    box_id: int
+    slug: str
+    name: str
+    unit_price_vnd: int
+    quantity: int
+    components: tuple[tuple[Product, int], ...]
+
+    @property
+    def amount_vnd(self) -> int:
+        return self.unit_price_vnd * self.quantity
+
+
+@dataclass
+class GiftBoxes:
+    """What the counter asks of the gift boxes, registered by the promotion package (the
+    counter does not import it): `resolve(session, location, [(slug, quantity)])` → BoxSale
+    per slug (unknown → 404, a box of another point → 409 `gift_box_elsewhere`);
+    `refusal(session, [BoxSale], on)` → one NotListable naming each refused item with its
+    reason, or None; `for_catalogue(session, location, days)` → the boxes of the catalogue."""
+
+    resolve: Callable
+    refusal: Callable
+    for_catalogue: Callable
+
+
+_gift_boxes: GiftBoxes | None = None
+
+
+def register_gift_boxes(provider: GiftBoxes) -> None:
+    global _gift_boxes
+    _gift_boxes = provider
+
+
+def gift_boxes() -> GiftBoxes | None:
+    return _gift_boxes
+
+
+def _resolve_boxes(session: Session, location: Location,
+                   items: list[tuple[str, int]]) -> list[BoxSale]:
+    if not items:
+        return []
+    if _gift_boxes is None:
+        raise InvalidInput("Gift boxes are not sold at this counter.", code="not_purchasable")
+    return _gift_boxes.resolve(session, location, items)
 
 
 def gate_refusal(products: list[Product], on: date) -> NotListable | None:
@@ -265,16 +324,20 @@ def sell(session: Session, location: Location, request: SaleRequest, *, key: str
                                   sequence=sequence, sold_at=sold_at, now=now)
 
     try:
-        lines = _resolve(session, request.items)
-        total = sum(product.price_vnd * quantity for product, quantity in lines.values())
+        if len(request.items) + len(request.gift_boxes) > MAX_LINES:
+            raise InvalidInput(f"items: between 1 and {MAX_LINES} lines.", code="invalid_items")
+        lines = _resolve(session, request.items) if request.items or not request.gift_boxes else {}
+        boxes = _resolve_boxes(session, location, request.gift_boxes)
+        total = sum(product.price_vnd * quantity for product, quantity in lines.values()) \
+            + sum(box.amount_vnd for box in boxes)
         received, change, reference = _payment(request.payment_method, total,
                                                request.cash_received_vnd, request.payment_reference)
-    except (InvalidInput, NotFound) as bad:
+    except (InvalidInput, NotFound, Conflict) as bad:
         if request.replay:  # made offline: keep it for the staff rather than lose it
             return _record_attention(session, location, key, request, bad, total=0,
                                      staff_id=staff_id, sold_at=sold_at)
         raise
-    refusal = gate_refusal([product for product, _ in lines.values()], day)
+    refusal = _gate_everything([product for product, _ in lines.values()], boxes, day, session)
     if refusal is not None:
         if request.replay:
             return _record_attention(session, location, key, request, refusal, total=total,
@@ -285,7 +348,9 @@ def sell(session: Session, location: Location, request: SaleRequest, *, key: str
     number = receipt_number(location, day, seq)
     try:
         take_stock(session, [StockLine(location.id, product.id, quantity)
-                             for product, quantity in lines.values()],
+                             for product, quantity in lines.values()]
+                   + [StockLine(location.id, product.id, units)
+                      for box in boxes for product, units in box.components],
                    kind="sale", reference=number, actor_id=staff_id, now=now,
                    reason="counter sale (offline, replayed)" if request.replay else "counter sale")
     except OutOfStock as short:
@@ -304,8 +369,30 @@ def sell(session: Session, location: Location, request: SaleRequest, *, key: str
                                product_name=product.name, quantity=quantity,
                                unit_price_vnd=product.price_vnd,
                                amount_vnd=product.price_vnd * quantity)
-               for product, quantity in lines.values()])
+               for product, quantity in lines.values()],
+        box_lines=[CounterBoxLine(gift_box_id=box.box_id, name=box.name, quantity=box.quantity,
+                                  unit_price_vnd=box.unit_price_vnd, amount_vnd=box.amount_vnd,
+                                  components=json.dumps([{"product_id": p.id, "units": units}
+                                                         for p, units in box.components]))
+                   for box in boxes])
     return SaleOutcome(sale=_insert_ticket(session, sale), created=True)
+
+
+def _gate_everything(products: list[Product], boxes: list[BoxSale], on: date,
+                     session: Session) -> NotListable | None:
+    """The gate on every product line and on every item of every box: one refusal naming
+    them all (products first), or None."""
+    refusals = [r for r in (gate_refusal(products, on) if products else None,
+                            _gift_boxes.refusal(session, boxes, on) if boxes else None)
+                if r is not None]
+    if not refusals:
+        return None
+    if len(refusals) == 1:
+        return refusals[0]
+    return NotListable(" ".join(r.message for r in refusals),
+                       details={"products": refusals[0].details.get("products", []),
+                                "gift_boxes": refusals[1].details.get("gift_boxes", []),
+                                "on": on.isoformat()})
 
 
 def _insert_ticket(session: Session, sale: CounterSale) -> CounterSale:
@@ -329,7 +416,7 @@ def _sell_pickup_order(session: Session, location: Location, request: SaleReques
     checkout."""
     from showrooms.pickups import pay_pickup_order
 
-    if request.items:
+    if request.items or request.gift_boxes:
         raise InvalidInput("A pickup payment takes its lines from the order: send no items.",
                            code="invalid_items")
     order = pay_pickup_order(session, location, request.order_number, key=key, now=now)
@@ -429,12 +516,31 @@ def void_sale(session: Session, location: Location, sale_id: int, *, reason: str
     back = returned_quantities(sale)
     remaining = {line.id: line.quantity - back.get(line.id, 0) for line in sale.lines
                  if line.quantity - back.get(line.id, 0) > 0}
-    if remaining:
-        _refund(session, location, sale, "void", remaining, reason, staff_id)
+    if remaining or sale.box_lines:
+        refund = _refund(session, location, sale, "void", remaining, reason, staff_id)
+        _put_boxes_back(session, location, sale, refund, reason, staff_id)
     sale.voided_at = clock_now()
     sale.void_reason = reason
     session.flush()
     return sale
+
+
+def _put_boxes_back(session: Session, location: Location, sale: CounterSale, refund: CounterRefund,
+                    reason: str, staff_id: int | None) -> None:
+    """A voided ticket's gift boxes: every unit their items took goes back to the shelf
+    (`return` movements), and their amount is refunded with the rest."""
+    if not sale.box_lines:
+        return
+    products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(
+        [c["product_id"] for line in sale.box_lines for c in json.loads(line.components)])))}
+    for line in sale.box_lines:
+        for component in json.loads(line.components):
+            record_movement(session, location=location, product=products[component["product_id"]],
+                            kind="return", quantity=component["units"], actor_id=staff_id,
+                            reason=f"void: {reason} ({line.name})"[:300],
+                            reference=sale.receipt_number)
+        refund.amount_vnd += line.amount_vnd
+    session.flush()
 
 
 def return_items(session: Session, location: Location, sale_id: int, items: list[tuple[str, int]],
@@ -455,6 +561,9 @@ def return_items(session: Session, location: Location, sale_id: int, items: list
     problems = []
     for slug, quantity in items:
         line = by_slug.get(slug)
+        if line is None and any(box.box and box.box.slug == slug for box in sale.box_lines):
+            problems.append(f"{slug}: a gift box comes back whole, by voiding the ticket on its day")
+            continue
         if line is None:
             problems.append(f"{slug} is not on ticket {sale.receipt_number}")
             continue
@@ -522,6 +631,9 @@ def sale_json(sale: CounterSale) -> dict:
                    "amount_vnd": line.amount_vnd, "returned": back.get(line.id, 0)}
                   for line in sale.lines],
         "refunds": [refund_json(r) for r in sale.refunds],
+        "gift_boxes": [{"gift_box": line.box.slug if line.box else None, "name": line.name,
+                        "quantity": line.quantity, "unit_price_vnd": line.unit_price_vnd,
+                        "amount_vnd": line.amount_vnd} for line in sale.box_lines],
     }
 
 

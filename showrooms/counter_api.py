@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Literal
 
 from flask import Response, request
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from app.api import QuerySchema, Schema, api_blueprint, api_route, current_api_user
 from app.clock import today
@@ -27,13 +27,28 @@ class Line(Schema):
     quantity: int = Field(ge=1, le=999)
 
 
+class SaleLine(Schema):
+    """A product line, or a gift box line (the box's price; its items leave the shelf)."""
+
+    product: str | None = Field(default=None, min_length=1, max_length=160, description="Product slug")
+    gift_box: str | None = Field(default=None, min_length=1, max_length=160,
+                                 description="Gift box slug (a box of this point)")
+    quantity: int = Field(ge=1, le=999)
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.product is None) == (self.gift_box is None):
+            raise ValueError("give exactly one of product or gift_box")
+        return self
+
+
 class CountLine(Schema):
     product: str = Field(min_length=1, max_length=160)
     quantity: int = Field(ge=0, le=100_000, description="Units counted on arrival (0 if none)")
 
 
 class SaleIn(Schema):
-    items: list[Line] = Field(default_factory=list, max_length=counter.MAX_LINES)
+    items: list[SaleLine] = Field(default_factory=list, max_length=counter.MAX_LINES)
     payment: Literal["cash", "card_terminal", "vietqr"] = "cash"
     cash_received_vnd: int | None = Field(default=None, ge=0, le=1_000_000_000)
     payment_reference: str | None = Field(default=None, max_length=100,
@@ -116,7 +131,9 @@ def record_sale(location, body: SaleIn, key: str, staff_id: int | None):
     """Shared by the API and the counter page: 201 new ticket, 200 same key again, 202 a
     replay put in the needs-attention list."""
     outcome = counter.sell(db.session, location, counter.SaleRequest(
-        items=[(item.product, item.quantity) for item in body.items], payment_method=body.payment,
+        items=[(item.product, item.quantity) for item in body.items if item.product],
+        gift_boxes=[(item.gift_box, item.quantity) for item in body.items if item.gift_box],
+        payment_method=body.payment,
         cash_received_vnd=body.cash_received_vnd, payment_reference=body.payment_reference,
         sold_at=body.sold_at, order_number=body.order), key=key, staff_id=staff_id)
     if outcome.attention is not None:

@@ -96,10 +96,38 @@ class CounterSale(db.Model):
         back_populates="sale", order_by="CounterSaleLine.id", cascade="all, delete-orphan")
     refunds: Mapped[list[CounterRefund]] = relationship(
         back_populates="sale", order_by="CounterRefund.id", cascade="all, delete-orphan")
+    box_lines: Mapped[list[CounterBoxLine]] = relationship(
+        back_populates="sale", order_by="CounterBoxLine.id", cascade="all, delete-orphan")
 
     @property
     def is_void(self) -> bool:
         return self.voided_at is not None
+
+
+class CounterBoxLine(db.Model):
+    """A gift box (DOMAIN §12) on a ticket, at the box's price of the moment. `components`
+    (JSON) keeps what its items took off the shelf — `[{"product_id", "units"}]` for the
+    line's quantity — so a void puts back exactly that, whatever becomes of the box."""
+
+    __tablename__ = "counter_box_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price_vnd >= 0", name="price_not_negative"),
+        CheckConstraint("amount_vnd = unit_price_vnd * quantity", name="amount_is_product"),
+        UniqueConstraint("sale_id", "gift_box_id", name="uq_counter_box_lines_sale_box"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("counter_sales.id", ondelete="CASCADE"))
+    gift_box_id: Mapped[int] = mapped_column(ForeignKey("gift_boxes.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_vnd: Mapped[int] = mapped_column(Integer)
+    amount_vnd: Mapped[int] = mapped_column(Integer)
+    components: Mapped[str] = mapped_column(Text)
+
+    sale: Mapped[CounterSale] = relationship(back_populates="box_lines")
+    box = relationship("GiftBox")
 
 
 class CounterSaleLine(db.Model):

@@ -8,7 +8,6 @@ Online orders, the counter and the pages all ask the functions here.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,11 +17,14 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.clock import now as clock_now
 from app.clock import today
-from app.errors import InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound
 from catalog.gate import REASON_MESSAGES, NotListable, listability
 from catalog.models import Product
 from catalog.services import unique_slug
-from showrooms.models import SalesPoint, StockLevel
+from catalog.text import fold
+from showrooms import counter
+from showrooms.counter_models import CounterSale
+from showrooms.models import Location, SalesPoint, StockLevel
 from showrooms.stock import (
     OutOfStock,
     StockLine,
@@ -341,9 +343,10 @@ def set_active(session: Session, box: GiftBox, active: bool) -> GiftBox:
 
 @dataclass
 class BoxCounterSale:
-    reference: str
+    reference: str  # the ticket's receipt number
     box: GiftBox
     quantity: int
+    sale: CounterSale | None = None
 
     @property
     def total_vnd(self) -> int:
@@ -351,20 +354,87 @@ class BoxCounterSale:
 
 
 def sell_box_at_counter(session: Session, point: SalesPoint, box: GiftBox, quantity: int, *,
-                        actor_id: int | None = None, on: date | None = None) -> BoxCounterSale:
-    """Sell boxes over the point's counter: only the point that assembles the box (else
-    404), the gate on every item (409 naming it), then one `sale` movement per item from
-    the point's shelves (409 `out_of_stock`), all or nothing. The counter-ticket screens
-    call this (or `require_box_sellable` + `gift_box_lines`) for a box line."""
+                        actor_id: int | None = None, payment_method: str = "cash",
+                        key: str | None = None) -> BoxCounterSale:
+    """Sell boxes over the point's counter as a counter ticket (`showrooms.counter.sell`:
+    receipt number, idempotency key, the gate on every item — 409 naming it —, the items'
+    units off the point's shelves in the same transaction, 409 `out_of_stock`). Only the
+    point that assembles the box (else 404)."""
     if box.sales_point_id != point.id:
         raise NotFound(f"No gift box {box.slug!r} at {point.code}.", code="unknown_gift_box")
-    if not 1 <= quantity <= MAX_QUANTITY:
-        raise InvalidInput(f"quantity: 1–{MAX_QUANTITY}.", code="invalid_quantity")
-    require_box_sellable(box, on)
-    reference = f"counter:{point.code}:{secrets.token_hex(4)}"
-    take_stock(session, box_stock_lines(session, box, quantity), kind="sale", reference=reference,
-               actor_id=actor_id, reason=f"counter sale: gift box {box.slug}", now=clock_now())
-    return BoxCounterSale(reference, box, quantity)
+    outcome = counter.sell(session, sales_point_location(session, point), counter.SaleRequest(
+        gift_boxes=[(box.slug, quantity)], payment_method=payment_method),
+        key=key or counter.new_key(), staff_id=actor_id)
+    return BoxCounterSale(outcome.sale.receipt_number, box, quantity, outcome.sale)
+
+
+# --- What the counter asks (registered with showrooms.counter) ---------------------------------
+
+def _counter_resolve(session: Session, location: Location,
+                     items: list[tuple[str, int]]) -> list[counter.BoxSale]:
+    """(slug, quantity) lines → the counter's BoxSale: unknown → 404 `unknown_gift_box`, a box
+    assembled by another point → 409 `gift_box_elsewhere` naming that point."""
+    wanted: dict[str, int] = {}
+    for slug, quantity in items:
+        if not 1 <= quantity <= MAX_QUANTITY:
+            raise InvalidInput(f"items: gift box quantity 1–{MAX_QUANTITY}.", code="invalid_quantity")
+        wanted[slug] = wanted.get(slug, 0) + quantity
+    found = {b.slug: b for b in session.scalars(box_query().where(GiftBox.slug.in_(wanted))).unique()}
+    unknown = sorted(set(wanted) - set(found))
+    if unknown:
+        raise NotFound(f"Unknown gift boxes: {', '.join(unknown)}.", code="unknown_gift_box")
+    sold = []
+    for slug, quantity in sorted(wanted.items()):
+        box = found[slug]
+        if box.sales_point_id != location.sales_point_id:
+            where = box.sales_point
+            raise Conflict(f"The gift box {box.name} is assembled and sold by {where.name} "
+                           f"({where.code}), not here.", code="gift_box_elsewhere",
+                           details={"gift_box": slug, "sales_point": where.code})
+        sold.append(counter.BoxSale(box.id, box.slug, box.name, box.price_vnd, quantity,
+                                    tuple(gift_box_lines(box, quantity))))
+    return sold
+
+
+def _counter_refusal(session: Session, sold: list[counter.BoxSale], on: date) -> NotListable | None:
+    """The gate on every item of every box on `on`: one NotListable naming each refused box,
+    its item and the reason."""
+    refusals = []
+    for line in sold:
+        try:
+            require_box_sellable(session.get(GiftBox, line.box_id), on)
+        except NotListable as err:
+            refusals.append(err)
+    if not refusals:
+        return None
+    return NotListable(" ".join(err.message for err in refusals),
+                       details={"gift_boxes": [err.details for err in refusals], "on": on.isoformat()})
+
+
+def _counter_catalogue(session: Session, location: Location, days: list[date]) -> list[dict]:
+    """The point's active boxes for the counter's catalogue: price, boxes the shelves allow
+    now, the days (as for products) on which every item passes the gate, and the items."""
+    if location.sales_point_id is None:
+        return []
+    found = list(session.scalars(box_query().where(GiftBox.sales_point_id == location.sales_point_id,
+                                                   GiftBox.active.is_(True))
+                                 .order_by(GiftBox.name)).unique())
+    verdicts = availability(session, found)
+    out = []
+    for box in found:
+        verdict = verdicts[box.id]
+        out.append({
+            "gift_box": box.slug, "name": box.name, "name_en": box.name_en,
+            "folded": fold(f"{box.name} {box.name_en or ''}"), "price_vnd": box.price_vnd,
+            "available": verdict.available, "listable": verdict.sellable, "reason": verdict.reason,
+            "item": verdict.item.name if verdict.item else None,
+            "sellable_days": [d.isoformat() for d in days if unlistable_item(box, d) is None],
+            "items": [{"product": i.product.slug, "quantity": i.quantity} for i in box.items]})
+    return out
+
+
+counter.register_gift_boxes(counter.GiftBoxes(resolve=_counter_resolve, refusal=_counter_refusal,
+                                              for_catalogue=_counter_catalogue))
 
 
 def check_point_matches(items: list[BoxOrderItem], fulfilment: str, point: SalesPoint | None) -> None:
