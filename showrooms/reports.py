@@ -27,6 +27,7 @@ from showrooms.models import Location, StockLevel
 DEFAULT_LOW_STOCK = 3
 PRODUCT_COLUMNS = ("product", "name", "quantity", "sold_vnd", "refunded_vnd", "net_vnd")
 PRODUCER_COLUMNS = ("name", "quantity", "sold_vnd", "refunded_vnd", "owed_vnd")
+BOX_COLUMNS = ("name", "quantity", "sold_vnd", "refunded_vnd", "net_vnd")
 
 
 @dataclass
@@ -39,6 +40,7 @@ class DayReport:
     by_method: dict[str, int] = field(default_factory=dict)
     by_product: list[dict] = field(default_factory=list)
     by_producer: list[dict] = field(default_factory=list)
+    by_gift_box: list[dict] = field(default_factory=list)
     total_vnd: int = 0
     refunded_vnd: int = 0
     cash_expected_vnd: int = 0
@@ -84,6 +86,19 @@ def day_report(session: Session, location: Location, day: date) -> DayReport:
                 owed = bucket(producers, line.producer_id, producer_id=line.producer_id)
                 owed["quantity"] += line.quantity
                 owed["sold_vnd"] += line.amount_vnd
+    boxes: dict[int, dict] = {}
+    for ticket in tickets:
+        for line in ticket.box_lines:
+            row = boxes.setdefault(line.gift_box_id, {"gift_box_id": line.gift_box_id, "name": line.name,
+                                                      "quantity": 0, "sold_vnd": 0, "refunded_vnd": 0})
+            row["quantity"] += line.quantity
+            row["sold_vnd"] += line.amount_vnd
+            if ticket.is_void:  # a box comes back whole, with its ticket's void
+                row["quantity"] -= line.quantity
+                row["refunded_vnd"] += line.amount_vnd
+    for row in boxes.values():
+        row["net_vnd"] = row["sold_vnd"] - row["refunded_vnd"]
+    report.by_gift_box = sorted(boxes.values(), key=lambda r: (-r["net_vnd"], r["name"]))
     for refund in refunds:
         report.refunded_vnd += refund.amount_vnd
         report.by_method[refund.payment_method] -= refund.amount_vnd
@@ -120,6 +135,8 @@ def report_json(report: DayReport) -> dict:
         "by_method": report.by_method,
         "by_product": [{k: r[k] for k in PRODUCT_COLUMNS} for r in report.by_product],
         "by_producer": [{k: r[k] for k in PRODUCER_COLUMNS} for r in report.by_producer],
+        "by_gift_box": [{k: r[k] for k in BOX_COLUMNS} for r in report.by_gift_box],
+        "gift_boxes_sold": sum(r["quantity"] for r in report.by_gift_box),
         "voids_and_returns": [{"ticket": r.sale.receipt_number, "kind": r.kind, "reason": r.reason,
                                "amount_vnd": r.amount_vnd, "payment": r.payment_method}
                               for r in report.refunds],
@@ -138,7 +155,8 @@ def report_csv(report: DayReport) -> str:
     for t in report.tickets:
         writer.writerow([t.receipt_number, t.sold_at.isoformat(), "void" if t.is_void else "completed",
                          t.payment_method, t.total_vnd, t.order.number if t.order_id else "",
-                         "; ".join(f"{li.product_name} x{li.quantity}" for li in t.lines)])
+                         "; ".join([f"{li.product_name} x{li.quantity}" for li in t.lines]
+                                   + [f"{bl.name} x{bl.quantity}" for bl in t.box_lines])])
     writer.writerow([])
     writer.writerow(PRODUCT_COLUMNS)
     for r in report.by_product:
@@ -147,6 +165,11 @@ def report_csv(report: DayReport) -> str:
     writer.writerow(["producer", "quantity", "sold_vnd", "refunded_vnd", "owed_vnd"])
     for r in report.by_producer:
         writer.writerow([r["name"], r["quantity"], r["sold_vnd"], r["refunded_vnd"], r["owed_vnd"]])
+    if report.by_gift_box:
+        writer.writerow([])
+        writer.writerow(["gift_box", "quantity", "sold_vnd", "refunded_vnd", "net_vnd"])
+        for r in report.by_gift_box:
+            writer.writerow([r[k] for k in BOX_COLUMNS])
     writer.writerow([])
     writer.writerow(["total", "value_vnd"])
     for method, amount in report.by_method.items():
