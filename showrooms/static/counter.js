@@ -2,6 +2,8 @@
  *
  * - Holds the point's sellable catalogue (products, prices, the days the certificate gate
  *   lets each be sold — computed by the server) in IndexedDB, refreshed when online.
+ * - The point's gift boxes are in the catalogue too: a box line sells at the box's price
+ *   and takes its items' units off the shelf (the server checks the gate on every item).
  * - A USB scanner types a stamp URL and Enter: the stamp's product is added; a void or
  *   suspicious stamp warns instead of selling silently.
  * - Every sale carries an Idempotency-Key (a UUID made here). Offline, sales are checked
@@ -20,7 +22,8 @@
   var urls = { catalogue: root.dataset.catalogueUrl, sale: root.dataset.saleUrl, stamp: root.dataset.stampUrl };
   var $ = function (id) { return document.getElementById(id); };
 
-  var state = { catalogue: null, bySlug: {}, lines: [], pendingStamp: null, flushing: false };
+  // `bySlug` holds every sellable entry by its key: a product's slug, or "box:<slug>".
+  var state = { catalogue: null, bySlug: {}, entries: [], lines: [], pendingStamp: null, flushing: false };
 
   // --- Small helpers ---------------------------------------------------------------------
 
@@ -82,10 +85,34 @@
 
   // --- The catalogue ---------------------------------------------------------------------
 
+  // A line as the API takes it ({product} or {gift_box}) → the key of its entry.
+  function keyOf(line) { return line.gift_box ? "box:" + line.gift_box : line.product; }
+  // What a sale (API lines) takes off the shelf: the products, and each box's items.
+  function shelfMoves(items, cat) {
+    var moves = [];
+    items.forEach(function (line) {
+      moves.push({ key: keyOf(line), quantity: line.quantity });
+      if (line.gift_box) {
+        var box = (cat.gift_boxes || []).find(function (b) { return b.gift_box === line.gift_box; });
+        (box ? box.items : []).forEach(function (i) { moves.push({ key: i.product, quantity: i.quantity * line.quantity }); });
+      }
+    });
+    return moves;
+  }
   function useCatalogue(cat) {
     state.catalogue = cat;
     state.bySlug = {};
-    cat.items.forEach(function (item) { state.bySlug[item.product] = item; });
+    cat.items.forEach(function (item) { item.key = item.product; state.bySlug[item.key] = item; });
+    (cat.gift_boxes || []).forEach(function (box) {
+      if (!box.key) {  // a catalogue read back from IndexedDB was prepared already
+        box.key = "box:" + box.gift_box;
+        box.on_hand = box.available;
+        box.name = T.gift_box + " " + box.name;
+        box.folded = fold(box.name) + " " + box.folded;
+      }
+      state.bySlug[box.key] = box;
+    });
+    state.entries = cat.items.concat(cat.gift_boxes || []);
     var note = $("catalogue-note");
     if (cat.days.indexOf(localDate()) === -1) { note.textContent = T.catalogue_old; }
     else { note.textContent = fmt(T.catalogue_at, { time: localTime(cat.fetched_at) }); }
@@ -102,9 +129,10 @@
         return queue.all().then(function (waiting) {
           // Units sold offline and not yet sent are not on the shelf any more.
           waiting.forEach(function (entry) {
-            entry.body.items.forEach(function (line) {
-              var item = cat.items.find(function (i) { return i.product === line.product; });
-              if (item) { item.on_hand -= line.quantity; }
+            shelfMoves(entry.body.items, cat).forEach(function (move) {
+              var item = cat.items.find(function (i) { return i.product === move.key; }) ||
+                (cat.gift_boxes || []).find(function (b) { return "box:" + b.gift_box === move.key; });
+              if (item) { if (item.gift_box) { item.available -= move.quantity; } else { item.on_hand -= move.quantity; } }
             });
           });
           useCatalogue(cat);
@@ -118,7 +146,8 @@
   }
   function itemReason(item) {
     if (sellableToday(item)) { return null; }
-    return T.reasons[item.reason] || T.reasons.certificate_expired;
+    var reason = T.reasons[item.reason] || T.reasons.certificate_expired;
+    return item.item ? item.item + ": " + reason : reason;  // a gift box names its item
   }
 
   // --- Search and scanning ---------------------------------------------------------------
@@ -127,7 +156,7 @@
     if (!state.catalogue) { return []; }
     var words = fold(query).split(/\s+/).filter(Boolean);
     if (!words.length) { return []; }
-    return state.catalogue.items.filter(function (item) {
+    return state.entries.filter(function (item) {
       return words.every(function (w) { return item.folded.indexOf(w) !== -1; });
     }).slice(0, 12);
   }
@@ -146,14 +175,14 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "result";
-      button.dataset.product = item.product;
+      button.dataset.product = item.key;
       var reason = itemReason(item);
       var name = document.createElement("span"); name.className = "r-name"; name.textContent = item.name;
       var meta = document.createElement("span"); meta.className = "r-meta";
       meta.textContent = vnd(item.price_vnd) + " · " + fmt(T.left, { n: item.on_hand }) + (reason ? " · " + reason : "");
       button.appendChild(name); button.appendChild(meta);
       if (reason || item.on_hand <= 0) { button.classList.add("refused"); }
-      button.addEventListener("click", function () { addProduct(item.product); });
+      button.addEventListener("click", function () { addProduct(item.key); });
       li.appendChild(button);
       list.appendChild(li);
     });
@@ -197,22 +226,22 @@
     if (!item) { message(box, T.unknown_product, "bad"); return false; }
     var reason = itemReason(item);
     if (reason) { message(box, fmt(T.not_sellable, { name: item.name, reason: reason }), "bad"); return false; }
-    var line = state.lines.find(function (l) { return l.product === slug; });
+    var line = state.lines.find(function (l) { return l.key === slug; });
     var wanted = (line ? line.quantity : 0) + 1;
     if (wanted > onShelf(slug)) { message(box, fmt(T.not_on_shelf, { name: item.name, n: Math.max(onShelf(slug), 0) }), "bad"); return false; }
-    if (line) { line.quantity = wanted; } else { state.lines.push({ product: slug, quantity: 1 }); }
+    if (line) { line.quantity = wanted; } else { state.lines.push({ key: slug, quantity: 1 }); }
     message(box, "");
     renderTicket();
     return true;
   }
   function total() {
-    return state.lines.reduce(function (sum, l) { return sum + state.bySlug[l.product].price_vnd * l.quantity; }, 0);
+    return state.lines.reduce(function (sum, l) { return sum + state.bySlug[l.key].price_vnd * l.quantity; }, 0);
   }
   function renderTicket() {
     var body = $("lines").querySelector("tbody");
     body.innerHTML = "";
     state.lines.forEach(function (line, index) {
-      var item = state.bySlug[line.product];
+      var item = state.bySlug[line.key];
       var tr = document.createElement("tr");
       var name = document.createElement("td"); name.textContent = item.name;
       var qty = document.createElement("td"); qty.className = "qty";
@@ -222,7 +251,7 @@
       var plus = document.createElement("button"); plus.type = "button"; plus.className = "step"; plus.textContent = "+";
       plus.setAttribute("aria-label", "+1 " + item.name);
       minus.addEventListener("click", function () { line.quantity -= 1; if (line.quantity <= 0) { state.lines.splice(index, 1); } renderTicket(); });
-      plus.addEventListener("click", function () { addProduct(line.product); });
+      plus.addEventListener("click", function () { addProduct(line.key); });
       qty.appendChild(minus); qty.appendChild(count); qty.appendChild(plus);
       var amount = document.createElement("td"); amount.className = "num"; amount.textContent = vnd(item.price_vnd * line.quantity);
       var remove = document.createElement("td");
@@ -275,7 +304,10 @@
   // --- Selling ---------------------------------------------------------------------------
 
   function saleBody() {
-    var body = { items: state.lines.map(function (l) { return { product: l.product, quantity: l.quantity }; }), payment: method() };
+    var body = { items: state.lines.map(function (l) {
+      var item = state.bySlug[l.key];
+      return item.gift_box ? { gift_box: item.gift_box, quantity: l.quantity } : { product: item.product, quantity: l.quantity };
+    }), payment: method() };
     if (body.payment === "cash" && cashReceived() !== null) { body.cash_received_vnd = cashReceived(); }
     if (body.payment === "card_terminal" && $("card-ref").value.trim()) { body.payment_reference = $("card-ref").value.trim(); }
     return body;
@@ -320,7 +352,9 @@
     return error.message || "";
   }
   function takeFromShelf(items) {
-    items.forEach(function (line) { var item = state.bySlug[line.product]; if (item) { item.on_hand -= line.quantity; } });
+    shelfMoves(items, state.catalogue || {}).forEach(function (move) {
+      var item = state.bySlug[move.key]; if (item) { item.on_hand -= move.quantity; }
+    });
   }
   function pay() {
     var error = $("sale-error");
@@ -354,7 +388,7 @@
     if (body.payment === "vietqr") { message(error, T.vietqr_offline); return; }
     var problems = [];
     body.items.forEach(function (line) {
-      var item = state.bySlug[line.product];
+      var item = state.bySlug[keyOf(line)];
       var reason = itemReason(item);
       if (reason) { problems.push(fmt(T.not_sellable, { name: item.name, reason: reason })); }
       else if (line.quantity > item.on_hand) { problems.push(fmt(T.not_on_shelf, { name: item.name, n: Math.max(item.on_hand, 0) })); }
@@ -365,7 +399,7 @@
     queue.add(entry).then(function () {
       takeFromShelf(body.items);
       var lines = body.items.map(function (line) {
-        var item = state.bySlug[line.product];
+        var item = state.bySlug[keyOf(line)];
         return { name: item.name, quantity: line.quantity, amount_vnd: item.price_vnd * line.quantity };
       });
       var t = lines.reduce(function (s, l) { return s + l.amount_vnd; }, 0);
@@ -383,7 +417,9 @@
     $("r-time").textContent = localTime(ticket.sold_at);
     var body = $("r-lines");
     body.innerHTML = "";
-    ticket.lines.forEach(function (line) {
+    ticket.lines.concat((ticket.gift_boxes || []).map(function (b) {
+      return { name: T.gift_box + " " + b.name, quantity: b.quantity, amount_vnd: b.amount_vnd };
+    })).forEach(function (line) {
       var tr = document.createElement("tr");
       var name = document.createElement("td"); name.textContent = line.name + " × " + line.quantity;
       var amount = document.createElement("td"); amount.className = "num"; amount.textContent = vnd(line.amount_vnd);
@@ -473,7 +509,7 @@
     if (looksLikeStamp(text)) { scan(text); }
     else {
       var found = matches(text);
-      if (found.length === 1) { addProduct(found[0].product); }
+      if (found.length === 1) { addProduct(found[0].key); }
       else { renderResults(); return; }
     }
     $("scan").value = "";
