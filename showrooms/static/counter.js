@@ -99,6 +99,8 @@
     });
     return moves;
   }
+  // "Hộp quà Ninh Bình" says it already; another box name gets the word in front.
+  function boxLabel(name) { return fold(name).indexOf(fold(T.gift_box)) === 0 ? name : T.gift_box + " " + name; }
   function useCatalogue(cat) {
     state.catalogue = cat;
     state.bySlug = {};
@@ -107,7 +109,7 @@
       if (!box.key) {  // a catalogue read back from IndexedDB was prepared already
         box.key = "box:" + box.gift_box;
         box.on_hand = box.available;
-        box.name = T.gift_box + " " + box.name;
+        box.name = boxLabel(box.name);
         box.folded = fold(box.name) + " " + box.folded;
       }
       state.bySlug[box.key] = box;
@@ -418,7 +420,7 @@
     var body = $("r-lines");
     body.innerHTML = "";
     ticket.lines.concat((ticket.gift_boxes || []).map(function (b) {
-      return { name: T.gift_box + " " + b.name, quantity: b.quantity, amount_vnd: b.amount_vnd };
+      return { name: boxLabel(b.name), quantity: b.quantity, amount_vnd: b.amount_vnd };
     })).forEach(function (line) {
       var tr = document.createElement("tr");
       var name = document.createElement("td"); name.textContent = line.name + " × " + line.quantity;
