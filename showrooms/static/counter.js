@@ -99,8 +99,6 @@
     });
     return moves;
   }
-  // "Hộp quà Ninh Bình" says it already; another box name gets the word in front.
-  function boxLabel(name) { return fold(name).indexOf(fold(T.gift_box)) === 0 ? name : T.gift_box + " " + name; }
   function useCatalogue(cat) {
     state.catalogue = cat;
     state.bySlug = {};
@@ -109,8 +107,7 @@
       if (!box.key) {  // a catalogue read back from IndexedDB was prepared already
         box.key = "box:" + box.gift_box;
         box.on_hand = box.available;
-        box.name = boxLabel(box.name);
-        box.folded = fold(box.name) + " " + box.folded;
+        box.folded = fold(T.gift_box) + " " + box.folded;  // "hop qua" finds every box
       }
       state.bySlug[box.key] = box;
     });
@@ -181,7 +178,8 @@
       var reason = itemReason(item);
       var name = document.createElement("span"); name.className = "r-name"; name.textContent = item.name;
       var meta = document.createElement("span"); meta.className = "r-meta";
-      meta.textContent = vnd(item.price_vnd) + " · " + fmt(T.left, { n: item.on_hand }) + (reason ? " · " + reason : "");
+      meta.textContent = (item.gift_box ? T.gift_box + " · " : "") + vnd(item.price_vnd) + " · " +
+        fmt(T.left, { n: item.on_hand }) + (reason ? " · " + reason : "");
       button.appendChild(name); button.appendChild(meta);
       if (reason || item.on_hand <= 0) { button.classList.add("refused"); }
       button.addEventListener("click", function () { addProduct(item.key); });
@@ -420,7 +418,7 @@
     var body = $("r-lines");
     body.innerHTML = "";
     ticket.lines.concat((ticket.gift_boxes || []).map(function (b) {
-      return { name: boxLabel(b.name), quantity: b.quantity, amount_vnd: b.amount_vnd };
+      return { name: b.name, quantity: b.quantity, amount_vnd: b.amount_vnd };
     })).forEach(function (line) {
       var tr = document.createElement("tr");
       var name = document.createElement("td"); name.textContent = line.name + " × " + line.quantity;
