@@ -176,6 +176,11 @@ def test_the_fair_report_sums_per_booth_per_day_without_voids_and_minus_returns(
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "<svg" in html and "610.000" in html and "HTX Cà phê" in html
+    assert client.get(f"/organizer/fairs/{fair.slug}/report?format=csv").mimetype == "text/csv"
+    client.post("/logout")
+    stranger = make_organizer()
+    sign_in(client, stranger)
+    assert client.get(f"/organizer/fairs/{fair.slug}/report").status_code == 404
 
 
 def test_the_booth_counter_screen_uses_the_counter_page_pointed_at_the_booth(client, db_session, freeze):
