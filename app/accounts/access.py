@@ -20,6 +20,7 @@ def roles_required(*roles: str):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapper.roles = roles  # who may call it; read by the access tests (tests/app)
         return wrapper
 
     return decorator
