@@ -7,7 +7,7 @@ filler or a role rule makes the test fail: it cannot escape the walk."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -46,11 +46,6 @@ class Persona:
     user: object = None
     token: str | None = None
     client: object = None
-
-
-@dataclass
-class World:
-    values: dict = field(default_factory=dict)
 
 
 def _build_world(client) -> dict:
