@@ -41,6 +41,10 @@ BLUEPRINT_MODULES = [
     "storefront.promotion.api",
 ]
 
+# Domain modules that register hooks with the shell (app.accounts knows no domain package:
+# each domain tells accounts what its users are attached to).
+HOOK_MODULES = ["catalog.user_roles", "showrooms.user_roles"]
+
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
@@ -115,6 +119,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     faults.register(app)
     _trust_proxy(app)
     _import_models()
+    for name in HOOK_MODULES:
+        importlib.import_module(name)
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
         for bp in getattr(module, "blueprints", None) or [module.bp]:
@@ -142,6 +148,8 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     install_request_translations(app)
+    from app import ratelimit  # noqa: F401 — registers the `sqlite://` storage of the limits
+
     limiter.init_app(app)
     from app.cache import init_cache
     from app.static_files import init_static

@@ -173,6 +173,7 @@ def api_route(
                 return jsonify(payload), code
             return payload, code
 
+        wrapper.roles = roles  # who may call it (None: anyone); read by the access tests
         bp.add_url_rule(rule, view_func=wrapper, methods=methods)
         for method in methods:
             OPERATIONS.append(

@@ -67,7 +67,9 @@ def from_environment() -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "LANGUAGES": ["vi", "en"],
-        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        # Counters every worker shares: Redis, else one SQLite file (app/ratelimit.py).
+        "RATELIMIT_STORAGE_URI": (env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL")
+                                  or f"sqlite:///{INSTANCE / 'ratelimits.sqlite3'}"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Redis down: limits go on from per-process memory, a storage error never becomes a 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

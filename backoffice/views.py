@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields import SelectChoice
 
-from app.accounts.views import roles_required
+from app.accounts.access import roles_required
 from app.clock import today
 from app.errors import DomainError
 from app.extensions import db

@@ -18,7 +18,6 @@ from catalog.schemas import (
     ProductListQuery,
     ProductPatch,
     RevokeIn,
-    SalesPointIn,
 )
 from catalog.serializers import certificate_json, product_detail, product_summary
 from showrooms.services import online_availability
@@ -78,16 +77,6 @@ def revoke_certificate(cert_id: int, body: RevokeIn):
         raise NotFound(f"No certificate {cert_id}.")
     services.revoke_certificate(db.session, cert, reason=body.reason, revoked_on=body.revoked_on)
     return certificate_json(cert)
-
-
-@api_route(bp, "/admin/sales-points", methods=["POST"], body=SalesPointIn, auth="admin",
-           status=201, tags=["admin"], summary="Register an OCOP sales point",
-           responses={409: "Code already used"})
-def create_sales_point(body: SalesPointIn):
-    from showrooms.points import create_sales_point as create
-
-    point = create(db.session, **body.model_dump(exclude_none=True))
-    return {"code": point.code}, 201
 
 
 # --- Seller: a producer's own products ----------------------------------------------------

@@ -102,17 +102,3 @@ class CertificateIn(Schema):
 class RevokeIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
     revoked_on: date | None = None
-
-
-class SalesPointIn(Schema):
-    code: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
-    name: str = Field(min_length=1, max_length=200)
-    address: str = Field(min_length=1, max_length=300)
-    province_code: int
-    ward_code: int | None = None
-    opening_hours: str | None = Field(None, max_length=200)
-    operator: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, max_length=20)
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
-    name_en: str | None = Field(None, max_length=200)

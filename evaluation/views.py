@@ -24,7 +24,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.views import roles_required
+from app.accounts.access import roles_required
 from app.clock import today
 from app.errors import InvalidInput, NotFound
 from app.extensions import db

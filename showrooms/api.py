@@ -1,4 +1,5 @@
-"""JSON API of the showrooms package (/api/v1): the producer's own stock."""
+"""JSON API of the showrooms package (/api/v1): OCOP sales points registered by the office,
+the producer's own stock."""
 
 from __future__ import annotations
 
@@ -12,6 +13,30 @@ from catalog.services import get_product
 from showrooms import counter, stock
 
 bp = api_blueprint("showrooms_api", __name__)
+
+
+class SalesPointIn(Schema):
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field(min_length=1, max_length=300)
+    province_code: int
+    ward_code: int | None = None
+    opening_hours: str | None = Field(None, max_length=200)
+    operator: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=20)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    name_en: str | None = Field(None, max_length=200)
+
+
+@api_route(bp, "/admin/sales-points", methods=["POST"], body=SalesPointIn, auth="admin",
+           status=201, tags=["admin"], summary="Register an OCOP sales point",
+           responses={409: "Code already used"})
+def create_sales_point(body: SalesPointIn):
+    from showrooms.points import create_sales_point as create
+
+    point = create(db.session, **body.model_dump(exclude_none=True))
+    return {"code": point.code}, 201
 
 
 class StockIn(Schema):

@@ -264,10 +264,15 @@ def point_pickups(code: str):
            auth=("sales_point", "admin"), tags=["sales points"],
            summary="Hand an order over (checked by the customer's name or the e-mail's QR token)",
            responses={404: "Not an order collected here",
-                      409: "`not_ready`, `payment_required`, `identity_mismatch`, `already_handed_over`"})
+                      409: "`not_ready`, `payment_required`, `identity_mismatch`, `already_handed_over`, "
+                           "`no_longer_listable` (the gate cancelled lines of a cash order)"})
 def handover(code: str, number: str, body: HandoverIn):
-    order = pickups.handover(db.session, _point(code), number, customer_name=body.customer_name,
-                             token=body.token)
+    try:
+        order = pickups.handover(db.session, _point(code), number,
+                                 customer_name=body.customer_name, token=body.token)
+    except pickups.NoLongerListable as refused:
+        pickups.keep_gate_cancellation(db.session, refused)
+        raise
     return pickups.pickup_json(pickups.Pickup(order))
 
 

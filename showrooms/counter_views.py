@@ -26,7 +26,7 @@ from flask_login import current_user
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from app.accounts.views import roles_required
+from app.accounts.access import roles_required
 from app.clock import today
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
@@ -56,10 +56,15 @@ def _point(code: str) -> SalesPoint:
 
 
 def _attempt(action):
-    """Run a service call and commit; a refusal is rolled back and flashed."""
+    """Run a service call and commit; a refusal is rolled back and flashed (the lines the
+    gate cancelled at a pickup's hand-over stay cancelled)."""
     try:
         result = action()
         db.session.commit()
+    except pickups.NoLongerListable as refused:
+        pickups.keep_gate_cancellation(db.session, refused)
+        flash(refused.message, "error")
+        return None
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")

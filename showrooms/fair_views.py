@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.accounts.views import roles_required
+from app.accounts.access import roles_required
 from app.clock import LOCAL_TZ, now, today
 from app.errors import InvalidInput
 from app.extensions import db

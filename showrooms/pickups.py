@@ -20,6 +20,19 @@ from showrooms.models import Location, SalesPoint
 from storefront.models import Order, Payment, Shipment
 
 
+class NoLongerListable(Conflict):
+    """The gate ran again at the hand-over and cancelled lines of a cash order: nothing is
+    handed over. The cancellation itself stands (the caller commits it and tells the
+    customer with `storefront.orders.send_lines_cancelled`)."""
+
+    code = "no_longer_listable"
+
+    def __init__(self, order: Order, cancelled: list):
+        self.order, self.cancelled = order, cancelled
+        reasons = "; ".join(f"{line.product_name}: {why}" for line, why in cancelled)
+        super().__init__(f"Order {order.number} cannot be handed over as it is: {reasons}")
+
+
 @dataclass
 class Pickup:
     order: Order
@@ -106,8 +119,11 @@ def pay_pickup_order(session: Session, location: Location, number: str, *, key: 
 def handover(session: Session, point: SalesPoint, number: str, *, customer_name: str | None = None,
              token: str | None = None) -> Order:
     """Hand the order over: it must be ready, paid, and the customer checked — by name (as on
-    the order, accents and case aside) or by the token of the confirmation e-mail's link."""
+    the order, accents and case aside) or by the token of the confirmation e-mail's link.
+    A cash order whose products are no longer listable is not handed over: the gate cancels
+    those lines (`recheck_cash_shipment`) and `NoLongerListable` (409) says why."""
     from storefront.checkout import hash_token
+    from storefront.orders import recheck_cash_shipment
 
     order = _point_order(session, point.id, number, lock=True)
     pickup = Pickup(order)
@@ -130,6 +146,11 @@ def handover(session: Session, point: SalesPoint, number: str, *, customer_name:
     else:
         raise InvalidInput("Check the customer: give the name on the order or scan the QR of the "
                            "confirmation e-mail.", code="identity_required")
+    # Cash orders (pay at pickup, COD) re-check the gate like shipping does (DOMAIN §3).
+    cancelled = [c for shipment in pickup.live_shipments
+                 for c in recheck_cash_shipment(session, shipment)]
+    if cancelled:
+        raise NoLongerListable(order, cancelled)
     moment = clock_now()
     for shipment in pickup.live_shipments:
         shipment.status = "delivered"
@@ -150,3 +171,11 @@ def pickup_json(pickup: Pickup) -> dict:
             "shipments": [{"producer": s.producer.name, "status": s.status} for s in order.shipments],
             "lines": [{"product": line.product_name, "quantity": line.quantity}
                       for line in order.lines if line.status == "active"]}
+
+
+def keep_gate_cancellation(session: Session, refused: NoLongerListable) -> None:
+    """Commit the lines the gate cancelled at the hand-over and tell the customer."""
+    from storefront.orders import send_lines_cancelled
+
+    session.commit()
+    send_lines_cancelled(refused.order, refused.cancelled)

@@ -19,7 +19,7 @@ from traceability import services
 from traceability.models import Lot
 from traceability.serializers import trace_json, trace_url
 from traceability.trace import trace
-from traceability.views import current_client, register_code_converter
+from traceability.views import current_network, register_code_converter
 
 bp = api_blueprint("traceability_api", __name__)
 bp.record_once(register_code_converter)
@@ -59,7 +59,7 @@ class SheetQuery(QuerySchema):
 @writes
 def get_trace(code: str):
     on = today()
-    record = trace(db.session, code, current_client(),
+    record = trace(db.session, code, current_network(),
                    threshold=current_app.config["SUSPICIOUS_SCAN_CLIENTS"], on=on)
     return trace_json(record, current_app.config["BASE_URL"], on)
 

@@ -96,8 +96,10 @@ class Stamp(db.Model):
 
 
 class Scan(db.Model):
-    """One look at a trace record (page or API). `client_hash` is a keyed hash of address +
-    user agent: the raw address is never stored. Unknown codes are not recorded."""
+    """One look at a trace record (page or API). `client_hash` is a keyed hash of the
+    scanner's network (IPv4 /24, IPv6 /48; `trace.network_hash` — rows older than that
+    change hashed address + user agent): the raw address is never stored. Unknown codes
+    are not recorded."""
 
     __tablename__ = "scans"
     __table_args__ = (
@@ -115,8 +117,8 @@ class Scan(db.Model):
 
 
 class StampClient(db.Model):
-    """One row per (stamp, client): the exact distinct-client count behind `suspicious`,
-    kept by an insert-or-ignore on the primary key."""
+    """One row per (stamp, network): the exact distinct-network count behind `suspicious`
+    (`Stamp.distinct_clients`), kept by an insert-or-ignore on the primary key."""
 
     __tablename__ = "stamp_clients"
 

@@ -1,6 +1,7 @@
 """The office's supervision of stamps (issue 12): consumers' counterfeit reports
 (new → in_progress → closed, with notes and the officer who handled them), the board of
-suspicious stamps (distinct clients, provinces and dates of their scans), void stamps that
+suspicious stamps (the distinct networks, days and provinces of their scans, first and last
+scan: why each was flagged), void stamps that
 are still being scanned, and flagging a stamp to its producer. Services flush, never commit."""
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ class StampWatch:
     provinces: list[int] = field(default_factory=list)
     days: list[date] = field(default_factory=list)
     last_scan_at: datetime | None = None
+    first_scan_at: datetime | None = None
     scans_after_void: int = 0
     flag: StampFlag | None = None
     reports: int = 0
@@ -153,8 +155,9 @@ def _extras(session: Session, stamp_ids: list[int]):
 
 
 def suspicious_stamps(session: Session, *, threshold: int, limit: int = 200) -> list[StampWatch]:
-    """Stamps scanned from more distinct clients than the threshold (the trace page's
-    `suspicious` rule), most clients first, with where and when they were scanned."""
+    """Stamps scanned from more distinct networks (IPv4 /24, IPv6 /48) than the threshold
+    (the trace page's `suspicious` rule), most networks first, with why: on how many days,
+    in which provinces, first and last scan."""
     stamps = session.scalars(
         select(Stamp).where(Stamp.distinct_clients > threshold, Stamp.voided_at.is_(None))
         .join(Stamp.lot).where(Lot.voided_at.is_(None))
@@ -164,7 +167,8 @@ def suspicious_stamps(session: Session, *, threshold: int, limit: int = 200) -> 
     spread = _scan_spread(session, ids)
     flags, reports = _extras(session, ids)
     return [StampWatch(s, s.scan_count, s.distinct_clients, *spread.get(s.id, ([], [])),
-                       last_scan_at=s.last_scan_at, flag=flags.get(s.id),
+                       last_scan_at=s.last_scan_at, first_scan_at=s.first_scan_at,
+                       flag=flags.get(s.id),
                        reports=reports.get(s.id, 0)) for s in stamps]
 
 
@@ -187,11 +191,18 @@ def void_stamps_still_scanned(session: Session, *, within_days: int = 90,
     flags, reports = _extras(session, list(counts))
     return [StampWatch(stamps[i], stamps[i].scan_count, stamps[i].distinct_clients,
                        *spread.get(i, ([], [])), last_scan_at=stamps[i].last_scan_at,
+                       first_scan_at=stamps[i].first_scan_at,
                        scans_after_void=n, flag=flags.get(i), reports=reports.get(i, 0))
             for i, n in counts.items()]
 
 
-def watch_json(watch: StampWatch) -> dict:
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def watch_json(watch: StampWatch, threshold: int | None = None) -> dict:
+    """A watched stamp; `why` is what made it suspicious (networks over the threshold, on
+    how many days, where, since when)."""
     stamp, product = watch.stamp, watch.product
     return {
         "code": stamp.code, "lot": stamp.lot.lot_number, "lot_id": stamp.lot_id,
@@ -202,6 +213,10 @@ def watch_json(watch: StampWatch) -> dict:
         "last_scan_at": watch.last_scan_at.isoformat() if watch.last_scan_at else None,
         "void": stamp.is_void, "scans_after_void": watch.scans_after_void,
         "flagged": watch.flag is not None, "reports": watch.reports,
+        "why": {"networks": watch.distinct_clients, "threshold": threshold,
+                "days": len(watch.days), "provinces": len(watch.provinces),
+                "first_scan_at": _iso(watch.first_scan_at),
+                "last_scan_at": _iso(watch.last_scan_at)},
     }
 
 

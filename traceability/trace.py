@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -45,14 +46,41 @@ class UnknownCode(NotFound):
 
 
 def client_hash(salt: str, address: str | None, user_agent: str | None) -> str:
-    """A keyed hash of address + user agent: one client, never the raw address (DOMAIN §6)."""
+    """A keyed hash of address + user agent: one client, never the raw address (DOMAIN §6).
+    (Consumers' reports are limited per client; scans are counted per network.)"""
     message = f"{address or ''}\n{user_agent or ''}".encode("utf-8", "replace")
+    return hmac.new(salt.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+IPV4_PREFIX, IPV6_PREFIX = 24, 48
+
+
+def network_of(address: str | None) -> str:
+    """The network a scan comes from: IPv4 /24, IPv6 /48 (an IPv4-mapped IPv6 address is
+    its IPv4). One person with eleven browsers, or a phone changing address inside its
+    operator's block, stays one network; an unreadable address is its own text."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return f"?{address or ''}"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def network_hash(salt: str, address: str | None) -> str:
+    """A keyed hash of the scan's network (never the raw address nor the network itself):
+    what `stamp_clients` and `scans.client_hash` hold, so `distinct_clients` counts the
+    distinct networks a stamp was scanned from."""
+    message = f"net\n{network_of(address)}".encode("utf-8", "replace")
     return hmac.new(salt.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 def verdict_for(*, void: bool, distinct_clients: int, threshold: int) -> str:
     """void when the stamp or its lot was voided; else suspicious when scanned from more
-    distinct clients than the threshold; else genuine."""
+    distinct networks (`distinct_clients`, see `network_hash`) than the threshold; else
+    genuine."""
     if void:
         return VOID
     if distinct_clients > threshold:

@@ -18,7 +18,7 @@ from traceability import codes
 from traceability.forms import ReportForm
 from traceability.serializers import trace_json
 from traceability.services import file_report
-from traceability.trace import UnknownCode, client_hash, trace
+from traceability.trace import UnknownCode, client_hash, network_hash, trace
 
 
 class CodeConverter(PathConverter):
@@ -47,6 +47,11 @@ def current_client() -> str:
                        request.headers.get("User-Agent"))
 
 
+def current_network() -> str:
+    """This request's network (IPv4 /24, IPv6 /48), hashed: what a scan is counted by."""
+    return network_hash(current_app.config["SCAN_HASH_SALT"], request.remote_addr)
+
+
 def request_gettext():
     """Jinja's `_()` bound to this request's translations, looked up once: Flask-Babel's own
     resolves the locale and catalogue on every call, which is most of the trace page's
@@ -73,7 +78,7 @@ def _show(raw_code: str, *, expect_gtin: str | None = None, expect_lot: str | No
     config = current_app.config
     on = today()
     try:
-        record = trace(db.session, raw_code, current_client(),
+        record = trace(db.session, raw_code, current_network(),
                        threshold=config["SUSPICIOUS_SCAN_CLIENTS"],
                        expect_gtin=expect_gtin, expect_lot=expect_lot, on=on)
     except UnknownCode as err:

@@ -64,8 +64,3 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
-
-
-# The classes User refers to by name must be mapped before the first mapper configuration.
-import catalog.models  # noqa: E402, F401
-import showrooms.models  # noqa: E402, F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -13,6 +14,19 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import ROLES, ApiToken, User
 from app.errors import Conflict, InvalidInput, NotFound
+
+# What a new user of a role is attached to (a producer, a sales point, a ward) is known by
+# the domain packages; they register a binder here (the arrow points from the domain to
+# accounts, never back). A binder checks its option and sets the user's column, or raises.
+RoleBinder = Callable[[Session, "User", dict], None]
+_ROLE_BINDERS: dict[str, RoleBinder] = {}
+
+
+def register_role_binder(role: str, binder: RoleBinder) -> None:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    _ROLE_BINDERS[role] = binder
+
 
 TOKEN_PREFIX = "ocop_"  # noqa: S105 — a visible prefix, not a secret
 MIN_PASSWORD = 8
@@ -45,9 +59,6 @@ def create_user(
 ) -> User:
     """A user with one role; a producer user belongs to one producer, a sales-point user to
     one sales point (CONTRACT §2)."""
-    from catalog.models import Producer
-    from showrooms.points import get_sales_point
-
     if role not in ROLES:
         raise InvalidInput(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.", code="invalid_role")
     email = normalize_email(email)
@@ -57,27 +68,10 @@ def create_user(
     if session.scalar(select(User).where(User.email == email)):
         raise Conflict(f"A user with email {email} already exists.", code="email_taken")
     user = User(email=email, password_hash=generate_password_hash(password), role=role, name=name)
-    if role == "producer":
-        if not producer_tax_code:
-            raise InvalidInput("A producer user needs --producer TAX_CODE.", code="producer_required")
-        producer = session.scalar(select(Producer).where(Producer.tax_code == producer_tax_code))
-        if producer is None:
-            raise NotFound(f"No producer with tax code {producer_tax_code}.", code="unknown_producer")
-        user.producer = producer
-    if role == "sales_point":
-        if not sales_point_code:
-            raise InvalidInput("A sales-point user needs --sales-point CODE.",
-                               code="sales_point_required")
-        user.sales_point = get_sales_point(session, sales_point_code)
-    if role == "commune_officer":
-        from catalog.regions import ward_name
-
-        if ward_code is None:
-            raise InvalidInput("A commune officer needs --ward CODE (a 2025 commune/ward code).",
-                               code="ward_required")
-        if ward_name(ward_code) is None:
-            raise InvalidInput(f"Unknown ward code {ward_code}.", code="invalid_ward")
-        user.ward_code = ward_code
+    binder = _ROLE_BINDERS.get(role)
+    if binder is not None:
+        binder(session, user, {"producer_tax_code": producer_tax_code,
+                               "sales_point_code": sales_point_code, "ward_code": ward_code})
     session.add(user)
     session.flush()
     return user

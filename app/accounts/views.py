@@ -1,13 +1,13 @@
-"""Sign in and out (Flask-Login sessions), and the role guard for HTML views."""
+"""Sign in and out (Flask-Login sessions). Bad logins are limited per address and per
+account (10 a minute each), counted in the storage every worker shares (app/ratelimit.py)."""
 
 from __future__ import annotations
 
-import functools
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import login_user, logout_user
 
 from app.accounts.forms import LoginForm
 from app.accounts.models import User
@@ -36,22 +36,6 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def roles_required(*roles: str):
-    """Only signed-in users with one of these roles; others are sent to /login or get 403."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
 def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
@@ -59,8 +43,27 @@ def _safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
 
 
+LOGIN_LIMIT = "10/minute"
+
+
+def _too_many_logins() -> str:
+    return _("Quá nhiều lần đăng nhập sai. Xin thử lại sau một phút.")
+
+
+def _account_key() -> str:
+    """The account a login is for, whatever the address it comes from."""
+    return "login-account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    """A signed-in user is redirected; a wrong password gets the form again."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10/minute", methods=["POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], error_message=_too_many_logins)
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], key_func=_account_key, deduct_when=_failed,
+               error_message=_too_many_logins)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

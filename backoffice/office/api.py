@@ -151,13 +151,15 @@ def patch_trace_report(report_id: int, body: TraceReportPatch):
 
 
 @api_route(bp, "/admin/stamps/suspicious", auth="admin", tags=["admin"],
-           summary="Stamps over the distinct-client threshold, and void stamps still scanned")
+           summary="Stamps scanned from more distinct networks (IPv4 /24, IPv6 /48) than the "
+                   "threshold, with why (networks, days, provinces, first/last scan), and void "
+                   "stamps still scanned")
 def suspicious_stamps():
     from traceability import supervision
 
     threshold = current_app.config["SUSPICIOUS_SCAN_CLIENTS"]
     return {"threshold": threshold,
-            "items": [supervision.watch_json(w) for w in
+            "items": [supervision.watch_json(w, threshold) for w in
                       supervision.suspicious_stamps(db.session, threshold=threshold)],
             "void_still_scanned": [supervision.watch_json(w) for w in
                                    supervision.void_stamps_still_scanned(db.session)]}

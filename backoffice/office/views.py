@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app import audit
-from app.accounts.views import roles_required
+from app.accounts.access import roles_required
 from app.clock import today
 from app.extensions import db
 from backoffice.office import charts, reports

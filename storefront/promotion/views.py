@@ -25,7 +25,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app.accounts.views import roles_required
+from app.accounts.access import roles_required
 from app.api import parse_model
 from app.clock import now as clock_now
 from app.clock import today

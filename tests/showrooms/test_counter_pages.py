@@ -226,3 +226,30 @@ def test_the_office_creates_edits_and_staffs_a_sales_point(client, db_session):
     client.post("/admin/sales-points/PQ-50/staff",
                 data={"email": "lan@example.com", "password": "mật khẩu dài"})
     assert "lan@example.com" in client.get("/admin/sales-points/PQ-50").get_data(as_text=True)
+
+
+def test_the_pickup_screen_refuses_a_cash_order_whose_product_became_unlistable(client, lan, db_session,
+                                                                                outbox):
+    from datetime import timedelta
+
+    from app.clock import today
+    from storefront.models import Order
+    from storefront.orders import ship
+    from tests.factories import make_certificate, order_payload
+
+    wine = make_product(certified=False, name="Rượu thử", price_vnd=200000)
+    cert = make_certificate(wine, issued_on=today() - timedelta(days=30))
+    receive_stock(wine, 3)
+    number = client.post("/api/v1/orders", json=order_payload(
+        (wine, 1), payment="cod", fulfilment="pickup", pickup_point="PQ-96")).json["number"]
+    order = db_session.scalar(select(Order).where(Order.number == number))
+    ship(db_session, wine.producer, order.shipments[0].id, carrier="Xe", tracking="1")
+    cert.valid_until = today() - timedelta(days=1)
+    db_session.commit()
+    answer = client.post(f"/counter/PQ-96/pickups/{number}/handover", data={"check": "Emily Carter"},
+                         follow_redirects=True)
+    assert "cannot be handed over" in answer.get_data(as_text=True)
+    db_session.refresh(order)
+    assert order.status == "cancelled" and order.shipments[0].status == "cancelled"
+    assert order.lines[0].status == "cancelled"
+    assert list(outbox.glob("*.eml"))  # the customer is told

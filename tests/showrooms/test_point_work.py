@@ -282,3 +282,43 @@ def test_the_day_report_costs_the_same_queries_for_few_or_many_tickets(client, l
     for tag in ("more", "many", "lots"):
         sell_round(tag)
     assert report_queries() == few
+
+
+def test_a_cash_pickup_whose_product_became_unlistable_is_not_handed_over(client, lan, db_session):
+    """The counter re-checks the gate like shipping does: the line whose certificate ended
+    after the producer sent the parcel is cancelled (units back to the warehouse), the
+    hand-over is refused with the reason, and the rest is handed over on the next try."""
+    from datetime import timedelta
+
+    from app.clock import today
+    from storefront.models import Order
+    from tests.factories import make_certificate
+
+    rice = make_product(price_vnd=100000)
+    wine = make_product(rice.producer, certified=False, price_vnd=200000)
+    cert = make_certificate(wine, issued_on=today() - timedelta(days=30))
+    for product in (rice, wine):
+        receive_stock(product, 3)
+    warehouse = warehouse_of(db_session, rice.producer).code
+    placed = client.post("/api/v1/orders", json=order_payload(
+        (rice, 1), (wine, 1), payment="cod", fulfilment="pickup", pickup_point="PQ-97"))
+    assert placed.status_code == 201, placed.json
+    number = placed.json["number"]
+    order = db_session.scalar(select(Order).where(Order.number == number))
+    ship(db_session, rice.producer, order.shipments[0].id, carrier="Xe nhà", tracking="PQ-97")
+    cert.valid_until = today() - timedelta(days=1)
+    db_session.commit()
+    url = f"/api/v1/sales-points/PQ-97/pickups/{number}/handover"
+    refused = client.post(url, headers=auth(lan), json={"customer_name": "Emily Carter"})
+    assert refused.status_code == 409, refused.json
+    assert refused.json["error"]["code"] == "no_longer_listable"
+    assert wine.name in refused.json["error"]["message"]
+    db_session.expire_all()
+    order = db_session.scalar(select(Order).where(Order.number == number))
+    lines = {line.product_id: line.status for line in order.lines}
+    assert lines == {rice.id: "active", wine.id: "cancelled"}
+    assert order.shipments[0].status == "shipped" and order.total_vnd < 300000
+    assert level_at(db_session, wine, warehouse) == 3  # the unit came back
+    assert ledger_matches_levels(db_session)
+    done = client.post(url, headers=auth(lan), json={"customer_name": "Emily Carter"})
+    assert done.status_code == 200 and done.json["handed_over"] is True

@@ -64,19 +64,19 @@ def test_lowercase_and_hyphenated_codes_reach_the_same_stamp(client, stamp):
     assert scan(client, typed, api=True).get_json()["code"] == stamp.code
 
 
-def test_suspicious_only_after_more_distinct_clients_than_the_threshold(client, app, stamp):
+def test_suspicious_only_after_more_distinct_networks_than_the_threshold(client, app, stamp):
     threshold = app.config["SUSPICIOUS_SCAN_CLIENTS"]
     assert threshold == 10
     for i in range(threshold):
-        body = scan(client, stamp.code, ua=f"Phone {i}", api=True).get_json()
+        body = scan(client, stamp.code, addr=f"198.51.{i}.7", api=True).get_json()
         assert body["verdict"] == "genuine", i
-    # the same clients again change nothing: clients are counted once
+    # the same networks again change nothing: networks are counted once
     for i in range(threshold):
-        assert scan(client, stamp.code, ua=f"Phone {i}", api=True).get_json()["verdict"] == "genuine"
-    response = scan(client, stamp.code, ua="Phone 11")
+        assert scan(client, stamp.code, addr=f"198.51.{i}.8", api=True).get_json()["verdict"] == "genuine"
+    response = scan(client, stamp.code, addr="198.51.11.7")
     assert verdict_heading(response.get_data(as_text=True)) == (
         "suspicious: Cảnh báo: mã này đã được quét ở nhiều nơi")
-    body = scan(client, stamp.code, ua="Phone 0", api=True).get_json()
+    body = scan(client, stamp.code, addr="198.51.0.7", api=True).get_json()
     assert body["verdict"] == "suspicious" and body["scans"]["count"] == 2 * threshold + 2
     db.session.refresh(stamp)
     assert stamp.distinct_clients == threshold + 1
@@ -84,11 +84,44 @@ def test_suspicious_only_after_more_distinct_clients_than_the_threshold(client, 
                              .where(StampClient.stamp_id == stamp.id)) == threshold + 1
 
 
-def test_a_different_address_is_a_different_client(client, stamp):
+def test_eleven_user_agents_from_one_address_do_not_make_a_stamp_suspicious(client, stamp):
+    """One person (or one shop's wifi) with eleven browsers is one network, not eleven."""
     for i in range(11):
-        scan(client, stamp.code, addr=f"198.51.100.{i}", ua="Same phone model")
-    assert scan(client, stamp.code, addr="198.51.100.0", ua="Same phone model",
+        scan(client, stamp.code, addr="203.0.113.7", ua=f"Browser {i}")
+    for i in range(11):  # nor does hopping addresses inside the same /24
+        scan(client, stamp.code, addr=f"203.0.113.{100 + i}", ua="Same phone")
+    body = scan(client, stamp.code, addr="203.0.113.7", api=True).get_json()
+    assert body["verdict"] == "genuine"
+    db.session.refresh(stamp)
+    assert stamp.scan_count == 23 and stamp.distinct_clients == 1
+
+
+def test_eleven_slash_24_networks_make_a_stamp_suspicious(client, stamp):
+    for i in range(11):
+        scan(client, stamp.code, addr=f"198.51.{i}.20", ua="Same phone model")
+    assert scan(client, stamp.code, addr="198.51.0.20", ua="Same phone model",
                 api=True).get_json()["verdict"] == "suspicious"
+
+
+def test_ipv6_scans_are_counted_by_slash_48(client, stamp):
+    for i in range(11):  # eleven /64s of one /48: one network
+        scan(client, stamp.code, addr=f"2001:db8:1:{i:x}::1")
+    assert scan(client, stamp.code, addr="2001:db8:1::2", api=True).get_json()["verdict"] == "genuine"
+    for i in range(2, 12):  # ten more /48s
+        scan(client, stamp.code, addr=f"2001:db8:{i:x}::1")
+    assert scan(client, stamp.code, addr="2001:db8:1::2", api=True).get_json()["verdict"] == "suspicious"
+
+
+def test_the_network_is_hashed_never_stored():
+    from traceability.trace import network_hash, network_of
+
+    assert network_of("203.0.113.77") == "203.0.113.0/24"
+    assert network_of("::ffff:203.0.113.77") == "203.0.113.0/24"
+    assert network_of("2001:db8:abcd:12::1") == "2001:db8:abcd::/48"
+    assert network_of("not an address") == "?not an address"
+    same = network_hash("salt", "203.0.113.1")
+    assert same == network_hash("salt", "203.0.113.254") != network_hash("salt", "203.0.114.1")
+    assert same != network_hash("other salt", "203.0.113.1") and "203.0.113" not in same
 
 
 def test_a_voided_stamp_reads_void_with_its_reason(client, stamp):
@@ -116,7 +149,7 @@ def test_a_voided_lot_voids_all_its_stamps(client):
 
 def test_void_wins_over_suspicious(client, stamp):
     for i in range(12):
-        scan(client, stamp.code, ua=f"Phone {i}")
+        scan(client, stamp.code, addr=f"198.51.{i}.7")
     services.void_stamp(db.session, stamp, reason="Bị đánh cắp")
     assert scan(client, stamp.code, api=True).get_json()["verdict"] == "void"
 
@@ -217,7 +250,7 @@ def test_every_request_records_a_scan_with_a_salted_client_hash_never_the_addres
 
 def test_the_stored_verdict_is_the_verdict_shown(client, app, stamp):
     """The scan row's verdict (computed in SQL on PostgreSQL) agrees with verdict_for()."""
-    shown = [scan(client, stamp.code, ua=f"Phone {i}", api=True).get_json()["verdict"]
+    shown = [scan(client, stamp.code, addr=f"198.51.{i}.7", api=True).get_json()["verdict"]
              for i in range(app.config["SUSPICIOUS_SCAN_CLIENTS"] + 2)]
     services.void_stamp(db.session, stamp, reason="Bị đánh cắp")
     shown.append(scan(client, stamp.code, api=True).get_json()["verdict"])

@@ -93,9 +93,13 @@ def test_the_suspicious_board_shows_clients_provinces_and_dates(client, officer,
     [item] = body["items"]
     assert item["code"] == stamp.code and item["distinct_clients"] == 11 and item["scans"] == 11
     assert item["provinces"] == [91, 92] and len(item["dates"]) == 1 and item["flagged"] is False
+    why = item["why"]
+    assert (why["networks"], why["threshold"], why["days"], why["provinces"]) == (11, 10, 1, 2)
+    assert why["first_scan_at"] and why["last_scan_at"] and why["first_scan_at"] <= why["last_scan_at"]
     sign_in(client, officer)
     board = client.get("/admin/stamps").get_data(as_text=True)
     assert stamp.code in board and quiet.code not in board and "An Giang" in board
+    assert "Mạng khác nhau (/24, /48)" in board and "Quét lần đầu · lần cuối" in board
     client.post(f"/admin/stamps/{stamp.code}/flag", data={"note": "Quét ở 2 tỉnh trong 1 ngày"})
     [mail] = read_outbox(outbox)
     assert mail["To"] == "htx@example.com" and stamp.code in mail["Subject"]
