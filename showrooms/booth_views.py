@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
-from app.accounts.views import roles_required
+from app.accounts.access import roles_required
 from app.clock import today
 from app.errors import InvalidInput
 from app.extensions import db

@@ -160,6 +160,9 @@ def _bodies(w: dict) -> dict[tuple[str, str], dict]:
             "product": product, "quantity": 1, "reason": "receive"},
         ("POST", "/api/v1/sales-points/<code>/thresholds"): {"product": product, "threshold": 1},
         ("POST", "/api/v1/sales-points/<code>/transfers/<int:transfer_id>/receive"): {"items": line},
+        ("POST", "/api/v1/seller/booths/<slug>/<code>/sales/<int:sale_id>/returns"): {
+            "items": line, "reason": "x"},
+        ("POST", "/api/v1/seller/booths/<slug>/<code>/sales/<int:sale_id>/void"): {"reason": "x"},
         ("POST", "/api/v1/seller/booths/<slug>/<code>/transfers"): {
             "direction": "to_booth", "items": line},
         ("POST", "/api/v1/seller/lots/<int:lot_id>/stamps"): {"count": 1},
