@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import importlib
 import io
+import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -47,6 +49,22 @@ def read_objects(path: Path, make) -> list:
         except (KeyError, TypeError, ValueError) as err:
             raise DemoDataError(f"{path.name} line {line}: {err!r}") from None
     return objects
+
+
+# Days in demo data files are relative to the day of seeding, so the demo is valid whatever
+# the day: `-400d`, `+52d`, `+0d` (a `YYYY-MM-DD` date is also accepted, as written).
+DAY_OFFSET = re.compile(r"([+-]\d+)d")
+
+
+def resolve_day(text: str, on: date) -> date:
+    """`-400d` / `+52d` → that many days from `on`; `YYYY-MM-DD` as written."""
+    match = DAY_OFFSET.fullmatch(text)
+    if match:
+        return on + timedelta(days=int(match[1]))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DemoDataError(f"{text!r} is neither a day offset (-400d, +52d) nor a date") from None
 
 
 def yes(text: str) -> bool:

@@ -37,7 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import today
-from app.demo import DemoDataError, read_objects, read_rows, yes
+from app.demo import DAY_OFFSET, DemoDataError, read_objects, read_rows, resolve_day, yes
 from app.errors import DomainError
 from catalog import importer, services
 from catalog.gate import add_months, default_valid_until
@@ -72,9 +72,8 @@ PROVINCE_COUNCIL = {
 
 PHOTO_SIZE = (480, 480)
 
-# Dates in certificates.csv: `-400d` / `+52d` (days from the seeding day), `YYYY-MM-DD`, or
+# Dates in certificates.csv: app.demo's relative days (`-400d`, `+52d`) or `YYYY-MM-DD`, and
 # for issued_on `end-36m` (36 months before the day after valid_until: the default term).
-DAY_OFFSET = re.compile(r"([+-]\d+)d")
 BEFORE_END = re.compile(r"end-(\d+)m")
 
 
@@ -151,17 +150,6 @@ class DemoProduct:
     published: bool = True
     # Opening units in the producer's warehouse (showrooms.demo); None for services.
     stock: int | None = None
-
-
-def resolve_day(text: str, on: date) -> date:
-    """`-400d` / `+52d` → that many days from `on`; `YYYY-MM-DD` as written."""
-    match = DAY_OFFSET.fullmatch(text)
-    if match:
-        return on + timedelta(days=int(match[1]))
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise DemoDataError(f"{text!r} is neither a day offset (-400d, +52d) nor a date") from None
 
 
 def resolve_dates(issued_on: str, valid_until: str, on: date) -> tuple[date, date | None]:
