@@ -279,9 +279,7 @@ def certificate_list(text: str, on: date, *, recorded: set[tuple[str, str, str]]
             out.write("\n" * spans)
             continue
         if len(record) != len(names):
-            writer.writerow(record)  # so is a wrong number of fields
-            out.write("\n" * (spans - 1))
-            continue
+            raise DemoDataError(f"line {line}: expected {len(names)} fields, found {len(record)}")
         row = {name: value.strip() for name, value in zip(names, record, strict=True)}
         key = (row.get("tax_code", ""), importer.name_key(row.get("product", "")),
                row.get("decision_number", ""))
@@ -296,40 +294,41 @@ def certificate_list(text: str, on: date, *, recorded: set[tuple[str, str, str]]
     return out.getvalue(), new_rows
 
 
-def _recorded(session: Session, tax_codes: set[str]) -> set[tuple[str, str, str]]:
-    """(tax code, product name key, decision number) of the certificates of these producers."""
+def _recorded(session: Session, tax_codes: set[str]) -> dict[tuple[str, str, str], Certificate]:
+    """The certificates of these producers by (tax code, product name key, decision number)."""
     found = session.execute(
-        select(Producer.tax_code, Product.name, Certificate.decision_number)
+        select(Producer.tax_code, Product.name, Certificate)
         .join(Product, Certificate.product_id == Product.id)
         .join(Producer, Product.producer_id == Producer.id)
         .where(Producer.tax_code.in_(tax_codes)))
-    return {(tax_code, importer.name_key(name), number) for tax_code, name, number in found}
+    return {(tax_code, importer.name_key(name), cert.decision_number): cert
+            for tax_code, name, cert in found}
 
 
 def import_certificates(session: Session, path: Path = CERTIFICATES_CSV,
                         on: date | None = None) -> list[Certificate]:
     """Import the demo decisions not recorded yet through the certificate-list importer (all
     or nothing, `line N: reason`), then revoke those the file says were revoked. Returns the
-    certificates it created."""
+    certificates it created, in file order."""
     on = on or today()
-    text = path.read_text(encoding="utf-8")
-    tax_codes = {p.tax_code for p in PRODUCERS} | {
-        row.get("tax_code") or "" for row in csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))}
-    csv_text, new_rows = certificate_list(text, on, recorded=_recorded(session, tax_codes))
-    if "\n" not in csv_text.strip():
-        return []  # only the header is left: every decision is recorded already
+    tax_codes = {row.get("tax_code", "") for _, row in read_rows(path)}
+    try:
+        csv_text, new_rows = certificate_list(path.read_text(encoding="utf-8"), on,
+                                              recorded=set(_recorded(session, tax_codes)))
+    except DemoDataError as err:
+        raise DemoDataError(f"{path.name} {err}") from None
+    if not new_rows:
+        return []  # every decision is recorded already
     outcome = importer.import_csv_text(session, csv_text)
     if not outcome.ok:
         raise DemoDataError(f"{path.name} is refused by the certificate importer:\n"
                             + "\n".join(outcome.errors))
-    revoked = {(r["tax_code"], importer.name_key(r["product"]), r["decision_number"]): r
-               for r in new_rows if r.get("revoked_on")}
-    created = _recorded_certificates(session, {row["tax_code"] for row in new_rows},
-                                     {(r["tax_code"], importer.name_key(r["product"]),
-                                       r["decision_number"]) for r in new_rows})
-    for key, cert in created:
-        row = revoked.get(key)
-        if row is None:
+    recorded = _recorded(session, tax_codes)
+    created = []
+    for row in new_rows:
+        cert = recorded[(row["tax_code"], importer.name_key(row["product"]), row["decision_number"])]
+        created.append(cert)
+        if not row.get("revoked_on"):
             continue
         try:
             services.revoke_certificate(session, cert, reason=row.get("revoke_reason", ""),
@@ -337,18 +336,7 @@ def import_certificates(session: Session, path: Path = CERTIFICATES_CSV,
         except (DomainError, DemoDataError) as err:
             raise DemoDataError(f"{path.name} line {row['line']}: revoked_on: "
                                 f"{getattr(err, 'message', err)}") from None
-    return [cert for _, cert in created]
-
-
-def _recorded_certificates(session: Session, tax_codes: set[str],
-                           keys: set[tuple[str, str, str]]) -> list[tuple[tuple, Certificate]]:
-    found = session.execute(
-        select(Producer.tax_code, Product.name, Certificate)
-        .join(Product, Certificate.product_id == Product.id)
-        .join(Producer, Product.producer_id == Producer.id)
-        .where(Producer.tax_code.in_(tax_codes)).order_by(Certificate.id))
-    return [(key, cert) for tax_code, name, cert in found
-            if (key := (tax_code, importer.name_key(name), cert.decision_number)) in keys]
+    return created
 
 
 # --- Seeding --------------------------------------------------------------------------------

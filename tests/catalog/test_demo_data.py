@@ -159,3 +159,18 @@ def test_a_copied_demo_directory_with_a_broken_producer_names_file_and_line(tmp_
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(DemoDataError, match=r"producers.csv line 4: .*fifteen"):
         demo.read_producers(path)
+
+
+def test_a_revocation_before_the_decision_or_a_short_line_is_refused_with_its_line(
+        seeded, tmp_path):
+    last = len(_lines())
+    bac_ha = "Hợp tác xã Nông nghiệp Bắc Hà,cooperative,5300812345,15,2839,food"
+    early = f"79/QĐ-UBND,-5d,,,Mận tam hoa sấy dẻo,{bac_ha},3,62,,-9d,Sai nhãn.,"
+    with pytest.raises(DemoDataError, match=rf"line {last + 1}: revoked_on: revoked_on cannot "
+                                            "precede the certificate's issued_on"):
+        demo.import_certificates(seeded, _copy_with(tmp_path, lambda lines: lines.append(early)),
+                                 on=SEED_DAY)
+    short = early.rsplit(",", 1)[0]
+    with pytest.raises(DemoDataError, match=rf"certificates.csv line {last + 1}: not as many"):
+        demo.import_certificates(seeded, _copy_with(tmp_path, lambda lines: lines.append(short)),
+                                 on=SEED_DAY)
