@@ -67,6 +67,7 @@ def cache_key() -> str:
     """Changes when the generator (GENERATOR), the demo data or the schema changes."""
     digest = hashlib.sha256(GENERATOR.encode())
     files = [ROOT / "app" / "demo.py", *sorted(ROOT.glob("*/demo.py")),
+             *sorted(ROOT.glob("*/demo_data/*.csv")), *sorted(ROOT.glob("*/*/demo_data/*.csv")),
              *sorted((ROOT / "migrations" / "versions").glob("*.py"))]
     for path in files:
         digest.update(path.name.encode())

@@ -1,17 +1,19 @@
 """Demo data of the showrooms package, loaded by `flask --app wsgi seed-demo` after the
-catalogue: OCOP sales points in the five founding provinces with a staff account each, and
-opening stock in every producer's warehouse. Idempotent: running it twice changes nothing
+catalogue: OCOP sales points in the five founding provinces with a staff account each
+(`showrooms/demo_data/sales_points.csv`), and opening stock in every producer's warehouse
+(`stock` in `catalog/demo_data/products.csv`). Idempotent: running it twice changes nothing
 (sales points by code, users by e-mail, stock only where a product never had any)."""
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager
 
-from catalog.models import Product
+from app.demo import read_objects
+from catalog.models import Producer, Product
 from showrooms.models import SalesPoint, StockMovement
 from showrooms.points import create_sales_point
 from showrooms.stock import record_movement, sales_point_location, warehouse_of
@@ -34,42 +36,16 @@ class DemoPoint:
     longitude: float
 
 
-POINTS = (
-    DemoPoint("PQ-01", "Điểm giới thiệu và bán sản phẩm OCOP Phú Quốc",
-              "Phu Quoc OCOP showroom", "Chợ đêm Phú Quốc, đường Bạch Đằng, đặc khu Phú Quốc",
-              91, 31078, "08:00–22:00 hằng ngày", "Trung tâm Xúc tiến Thương mại An Giang",
-              "0297 3846 123", 10.2170, 103.9587),
-    DemoPoint("NB-01", "Điểm giới thiệu và bán sản phẩm OCOP Hoa Lư", "Hoa Lu OCOP showroom",
-              "Số 2 đường Tràng An, phường Hoa Lư", 37, 14329, "07:30–21:00 hằng ngày",
-              "Sở Công Thương tỉnh Ninh Bình", "0229 3871 456", 20.2539, 105.9750),
-    DemoPoint("CT-01", "Điểm giới thiệu và bán sản phẩm OCOP Ninh Kiều",
-              "Ninh Kieu OCOP showroom", "Bến Ninh Kiều, đường Hai Bà Trưng, phường Ninh Kiều",
-              92, 31135, "08:00–21:30 hằng ngày", "Trung tâm Xúc tiến Thương mại Cần Thơ",
-              "0292 3820 789", 10.0339, 105.7877),
-    DemoPoint("LC-01", "Điểm giới thiệu và bán sản phẩm OCOP Sa Pa", "Sa Pa OCOP showroom",
-              "Quảng trường trung tâm, phường Sa Pa", 15, 3006, "08:00–21:00 hằng ngày",
-              "Hợp tác xã Dịch vụ Nông nghiệp Sa Pa", "0214 3871 234", 22.3364, 103.8438),
-    DemoPoint("QN-01", "Điểm giới thiệu và bán sản phẩm OCOP Quảng Ngãi",
-              "Quang Ngai OCOP showroom", "Quảng trường Phạm Văn Đồng, phường Cẩm Thành",
-              51, 21025, "07:30–20:30 hằng ngày", "Sở Công Thương tỉnh Quảng Ngãi",
-              "0255 3822 567", 15.1205, 108.8045),
-)
-
-# A few products start nearly sold out, so the seller dashboard has something to say.
-LOW_STOCK = {"Mận tam hoa sấy dẻo": 3, "Mật ong hoa rừng Mù Cang Chải": 2}
+POINTS = tuple(read_objects(
+    Path(__file__).resolve().parent / "demo_data" / "sales_points.csv",
+    lambda r: DemoPoint(**{**r, "province_code": int(r["province_code"]),
+                           "ward_code": int(r["ward_code"]), "latitude": float(r["latitude"]),
+                           "longitude": float(r["longitude"])})))
 
 
 def staff_email(code: str) -> str:
     """`PQ-01` → `sp-pq01@ocop.local`."""
     return f"sp-{code.replace('-', '').lower()}@ocop.local"
-
-
-def opening_stock(product: Product) -> int:
-    """20–200 units, the same on every run (derived from the slug, not random)."""
-    for name, units in LOW_STOCK.items():
-        if product.name.startswith(name):
-            return units
-    return 20 + zlib.crc32(product.slug.encode()) % 181
 
 
 def _ensure_points(session: Session) -> None:
@@ -92,14 +68,24 @@ def _ensure_points(session: Session) -> None:
 
 
 def _ensure_stock(session: Session) -> None:
+    """The `stock` column of catalog/demo_data/products.csv, received into each producer's
+    warehouse (a few products start nearly sold out, so the seller dashboard has something
+    to say); a product that ever had a movement is left as it is."""
+    from catalog.demo import PRODUCERS, PRODUCTS
+
+    tax_codes = {spec.key: spec.tax_code for spec in PRODUCERS}
+    units = {(tax_codes[spec.producer], spec.name): spec.stock for spec in PRODUCTS if spec.stock}
     stocked = set(session.scalars(select(StockMovement.product_id).distinct()))
     products = session.scalars(
-        select(Product).options(joinedload(Product.producer)).order_by(Product.id)).all()
+        select(Product).join(Product.producer).options(contains_eager(Product.producer))
+        .where(Producer.tax_code.in_({tax_code for tax_code, _ in units}))
+        .order_by(Product.id)).all()
     for product in products:
-        if product.is_service or product.id in stocked:
+        quantity = units.get((product.producer.tax_code, product.name))
+        if quantity is None or product.is_service or product.id in stocked:
             continue
         record_movement(session, location=warehouse_of(session, product.producer),
-                        product=product, kind="receive", quantity=opening_stock(product),
+                        product=product, kind="receive", quantity=quantity,
                         reason="Tồn kho đầu kỳ (dữ liệu mẫu)", reference="demo")
 
 

@@ -2,17 +2,24 @@
 Bình" starting in a few days with 30 booths in three zones (anh Tuấn's cooperative confirmed
 at B12, other demo producers confirmed, one booking pending), and a past fair in Cần Thơ
 whose booths sold a few counter tickets each day (through the counter's own service, then
-the units left were brought back to the warehouses). Idempotent: a fair that exists (by
-name) is left as it is, and the Cần Thơ booths sell only when none of them ever sold."""
+the units left were brought back to the warehouses).
+
+The data are files in `showrooms/demo_data/`: `fairs.csv` (dates relative to the day of
+seeding, `+5d`), each fair's floor plan in the organizers' booth CSV (`code,x,y,w,h,price_vnd,
+zone`, read by `fairs.parse_booths_csv` as an upload is) and `fair_bookings.csv`.
+Idempotent: a fair that exists (by name) is left as it is, and the Cần Thơ booths sell only
+when none of them ever sold."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.clock import LOCAL_TZ, now, today
+from app.demo import read_objects, resolve_day, yes
 from catalog.gate import listability
 from catalog.models import Producer, Product
 from showrooms import booth_stock, counter, fairs
@@ -21,32 +28,32 @@ from showrooms.fair_models import Booking, Fair
 from showrooms.models import StockLevel
 from showrooms.stock import warehouse_of
 
+DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 ORGANIZER_EMAIL = "organizer@ocop.local"
-NINH_BINH = "Tuần lễ OCOP Ninh Bình"
-CAN_THO = "Hội chợ OCOP và hàng nông sản Cần Thơ"
+CAN_THO = "Hội chợ OCOP và hàng nông sản Cần Thơ"  # its booths sold (a past fair)
+DATES = ("starts_on", "ends_on", "booking_opens", "booking_closes")
+NUMBERS = {"province_code": int, "ward_code": int, "latitude": float, "longitude": float}
 
-# (booth, producer tax code, status, fee paid)
-NINH_BINH_BOOKINGS = (
-    ("B12", "5300812345", "confirmed", True),    # anh Tuấn — HTX Nông nghiệp Bắc Hà (Lào Cai)
-    ("A1", "2700890123", "confirmed", True),     # HTX Rượu Kim Sơn
-    ("A2", "2700889012", "confirmed", False),    # Thực phẩm Cố đô Hoa Lư
-    ("A5", "2700901234", "confirmed", True),     # Cói mỹ nghệ Quang Thiện
-    ("B3", "5200856789", "confirmed", False),    # Quế Văn Yên
-    ("C4", "5200867890", "pending", False),      # Nếp Tú Lệ — waits for the organizer
-)
-CAN_THO_BOOKINGS = ("A1", "A2", "A3", "A4", "A6")
+FAIRS = read_objects(DATA_DIR / "fairs.csv", lambda row: row)
+# (fair name, booth, producer tax code, status, fee paid)
+BOOKINGS = read_objects(DATA_DIR / "fair_bookings.csv", lambda row: (
+    row["fair"], row["booth"], row["producer"], row["status"], yes(row["fee_paid"])))
 
 
-def _plan() -> list[fairs.BoothSpec]:
-    """A: Ninh Bình products (10 booths 3×3), B: Lào Cai pavilion (12 booths 3×3) across a
-    3 m aisle, C: food court (8 booths 4×3) across another."""
-    specs = [fairs.BoothSpec(f"A{i + 1}", i * 3, 0, 3, 3, 2_000_000, "Khu sản phẩm Ninh Bình")
-             for i in range(10)]
-    specs += [fairs.BoothSpec(f"B{i + 1}", i * 2.5, 6, 2.5, 3, 1_500_000, "Gian Lào Cai")
-              for i in range(12)]
-    specs += [fairs.BoothSpec(f"C{i + 1}", i * 3.75, 12, 3.5, 3, 2_500_000, "Khu ẩm thực")
-              for i in range(8)]
-    return specs
+def _fair_values(row: dict[str, str], on) -> dict:
+    """A fairs.csv row as `fairs.create_fair` arguments for the day `on` (empty: not given)."""
+    values = {name: value for name, value in row.items() if value and name != "booths"}
+    for name in DATES:
+        if name in values:
+            values[name] = resolve_day(values[name], on)
+    for name in ("opens_at", "closes_at"):
+        if name in values:
+            values[name] = time.fromisoformat(values[name])
+    for name, convert in NUMBERS.items():
+        if name in values:
+            values[name] = convert(values[name])
+    values["booths"] = fairs.parse_booths_csv((DATA_DIR / row["booths"]).read_text("utf-8"))
+    return values
 
 
 def _exists(session: Session, name: str) -> bool:
@@ -79,39 +86,13 @@ def seed(session: Session) -> None:
     if organizer is None:
         return
     on = today()
-    if not _exists(session, NINH_BINH):
-        start = on + timedelta(days=5)
-        fair = fairs.create_fair(
-            session, organizer, name=NINH_BINH, name_en="Ninh Bình OCOP Week", kind="ocop_week",
-            starts_on=start, ends_on=start + timedelta(days=4), venue="Quảng trường Đinh Tiên Hoàng",
-            address="Đường Tràng An, phường Hoa Lư", province_code=37, ward_code=14329,
-            latitude=20.2539, longitude=105.9750, opens_at=time(8, 0), closes_at=time(22, 0),
-            booking_opens=on - timedelta(days=20), booking_closes=start - timedelta(days=1),
-            description="Tuần lễ giới thiệu sản phẩm OCOP của Ninh Bình và các tỉnh bạn: "
-                        "rượu Kim Sơn, cói Quang Thiện, cơm cháy Hoa Lư, chè Shan tuyết Lào Cai…",
-            description_en="A week of OCOP products from Ninh Bình and its guest provinces: Kim "
-                           "Sơn rice wine, Quang Thiện sedge, Hoa Lư crispy rice, Lào Cai tea…",
-            bank_bin="970405", bank_account="3700205123456",
-            bank_account_name="TT XUC TIEN THUONG MAI NINH BINH", booths=_plan())
-        for code, tax_code, status, paid in NINH_BINH_BOOKINGS:
-            _book(session, fair, code, tax_code, status, paid)
-    if not _exists(session, CAN_THO):
-        start = on - timedelta(days=60)
-        fair = fairs.create_fair(
-            session, organizer, name=CAN_THO, name_en="Cần Thơ OCOP and farm produce fair",
-            kind="fair", starts_on=start, ends_on=start + timedelta(days=4),
-            venue="Công viên sông Hậu", address="Đường Hai Bà Trưng, phường Ninh Kiều",
-            province_code=92, ward_code=31135, latitude=10.0339, longitude=105.7877,
-            booking_opens=start - timedelta(days=45), booking_closes=start - timedelta(days=1),
-            description="Hội chợ sản phẩm OCOP đồng bằng sông Cửu Long.",
-            description_en="A fair of Mekong Delta OCOP products.",
-            booths=[fairs.BoothSpec(f"A{i + 1}", i * 3, 0, 3, 3, 1_800_000, "Khu OCOP")
-                    for i in range(12)])
-        producers = session.scalars(select(Producer).where(Producer.active.is_(True))
-                                    .order_by(Producer.province_code.desc(), Producer.id)).all()
-        eligible = [p for p in producers if fairs.eligibility(session, p).eligible]
-        for code, producer in zip(CAN_THO_BOOKINGS, eligible, strict=False):
-            _book(session, fair, code, producer.tax_code, "confirmed", True)
+    for row in FAIRS:
+        if _exists(session, row["name"]):
+            continue
+        fair = fairs.create_fair(session, organizer, **_fair_values(row, on))
+        for name, code, tax_code, status, paid in BOOKINGS:
+            if name == fair.name:
+                _book(session, fair, code, tax_code, status, paid)
     session.flush()
     _sell_at_can_tho(session)
     session.flush()

@@ -2,16 +2,20 @@
 sales points: the "Hộp quà Ninh Bình" gift box assembled at the Hoa Lư showroom (with its
 shelves stocked), two craft villages / community-tourism destinations of Ninh Bình with a
 kitchen workshop (cơm cháy), the office's indicative exchange rates and an announced livestream.
+Villages, boxes and rates are data files in `storefront/promotion/demo_data/` (CSV; a village's
+`producers` and a box's `items` are space-separated tax codes and `slug:quantity` pairs).
 Idempotent: everything is found by slug, name or date before it is made."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import LOCAL_TZ, today
+from app.demo import read_objects
 from catalog import services
 from catalog.models import Producer, Product, ProductPhoto
 from showrooms.models import SalesPoint, StockMovement
@@ -19,11 +23,28 @@ from showrooms.stock import record_movement, sales_point_location
 from storefront.promotion import boxes, currency, livestreams, villages
 from storefront.promotion.models import CurrencyRate, GiftBox, Livestream, Village
 
-BOX_NAME = "Hộp quà Ninh Bình"
-BOX_ITEMS = (("com-chay-cha-bong-ninh-binh", 2), ("ruou-kim-son", 1),
-             ("tranh-gao-cho-noi-cai-rang", 1))
+DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 WORKSHOP = "Lớp học bếp cố đô Hoa Lư"
-RATES = {"USD": 26_350, "EUR": 30_420, "AUD": 17_180}  # sample figures, labelled approximate
+
+
+def _box(row: dict[str, str]) -> dict:
+    items = tuple((slug, int(quantity)) for slug, quantity in
+                  (item.split(":") for item in row["items"].split()))
+    return {**row, "price_vnd": int(row["price_vnd"]), "items": items,
+            "shelf_boxes": int(row["shelf_boxes"])}
+
+
+def _village(row: dict[str, str]) -> dict:
+    return {**row, "province_code": int(row["province_code"]), "ward_code": int(row["ward_code"]),
+            "latitude": float(row["latitude"]), "longitude": float(row["longitude"]),
+            "producers": row["producers"].split()}
+
+
+BOXES = read_objects(DATA_DIR / "gift_boxes.csv", _box)
+VILLAGES = read_objects(DATA_DIR / "villages.csv", _village)
+# Sample figures, labelled approximate wherever they are shown.
+RATES = dict(read_objects(DATA_DIR / "currency_rates.csv",
+                          lambda row: (row["currency"], int(row["rate_vnd"]))))
 
 
 def _products(session: Session, slugs) -> dict[str, Product]:
@@ -57,66 +78,33 @@ def _ensure_workshop(session: Session, hoa_lu: Producer) -> Product:
     return product
 
 
-def _ensure_box(session: Session) -> None:
-    point = session.scalar(select(SalesPoint).where(SalesPoint.code == "NB-01"))
-    items = _products(session, [slug for slug, _ in BOX_ITEMS])
-    if point is None or len(items) < len(BOX_ITEMS):
+def _ensure_box(session: Session, spec: dict) -> None:
+    point = session.scalar(select(SalesPoint).where(SalesPoint.code == spec["sales_point"]))
+    items = _products(session, [slug for slug, _ in spec["items"]])
+    if point is None or len(items) < len(spec["items"]):
         return
-    if session.scalar(select(GiftBox.id).where(GiftBox.name == BOX_NAME)) is None:
-        boxes.create_box(
-            session, point=point, name=BOX_NAME, name_en="Ninh Bình gift box", price_vnd=690_000,
-            items=BOX_ITEMS,
-            story="Ba món quà của vùng cố đô và đồng bằng: cơm cháy giòn của Hoa Lư, rượu nếp "
-                  "Kim Sơn ủ theo cách cũ, và một bức tranh gạo làm bằng tay. Đóng hộp cói tại "
-                  "điểm bán OCOP Hoa Lư, kèm thiệp viết tay.",
-            story_en="Three gifts of the ancient capital and the delta: crisp cơm cháy from Hoa "
-                     "Lư, Kim Sơn sticky-rice wine brewed the old way, and a hand-made rice "
-                     "painting. Packed in a sedge box at the Hoa Lư OCOP showroom, with a "
-                     "hand-written card.")
+    if session.scalar(select(GiftBox.id).where(GiftBox.name == spec["name"])) is None:
+        boxes.create_box(session, point=point, name=spec["name"], name_en=spec["name_en"],
+                         price_vnd=spec["price_vnd"], items=spec["items"], story=spec["story"],
+                         story_en=spec["story_en"])
     location = sales_point_location(session, point)
     stocked = set(session.scalars(select(StockMovement.product_id).where(
         StockMovement.location_id == location.id)))
-    for slug, quantity in BOX_ITEMS:
+    for slug, quantity in spec["items"]:
         product = items[slug]
         if product.id not in stocked:
             record_movement(session, location=location, product=product, kind="receive",
-                            quantity=12 * quantity, reason="Hàng cho hộp quà (dữ liệu mẫu)",
-                            reference="demo")
+                            quantity=spec["shelf_boxes"] * quantity,
+                            reason="Hàng cho hộp quà (dữ liệu mẫu)", reference="demo")
 
 
-def _ensure_villages(session: Session, workshop: Product | None) -> None:
-    kim_son = [p for p in (_producer(session, "2700890123"), _producer(session, "2700901234"),
-                           _producer(session, "2700967890")) if p]
-    if session.scalar(select(Village.id).where(Village.name == "Làng nghề Kim Sơn")) is None:
-        villages.create_village(
-            session, name="Làng nghề Kim Sơn", name_en="Kim Sơn craft villages",
-            province_code=37, ward_code=14638, address="Xã Kim Sơn, tỉnh Ninh Bình",
-            craft="Rượu nếp, cói mỹ nghệ, chè lam", craft_en="Rice wine, sedge weaving, chè lam sweets",
-            story="Vùng đất lấn biển của cụ Nguyễn Công Trứ: rượu Kim Sơn nấu từ gạo nếp cái hoa "
-                  "vàng, cói trồng trên bãi bồi đan thành giỏ, thảm, và nhà thờ đá Phát Diệm.",
-            story_en="Land won from the sea by Nguyễn Công Trứ: Kim Sơn wine distilled from "
-                     "yellow-flower sticky rice, sedge from the mudflats woven into baskets and "
-                     "mats, and the stone cathedral of Phát Diệm.",
-            getting_there="Từ thành phố Ninh Bình đi quốc lộ 10 khoảng 30 km về phía đông nam; "
-                          "xe buýt tuyến Ninh Bình – Kim Sơn chạy 30 phút một chuyến.",
-            getting_there_en="From Ninh Bình city, 30 km south-east on highway 10; the Ninh Bình "
-                             "– Kim Sơn bus runs every 30 minutes.",
-            latitude=20.0408, longitude=106.0925, producers=kim_son)
-    hoa_lu = [p for p in (_producer(session, "2700889012"), _producer(session, "2700912345-001")) if p]
-    if session.scalar(select(Village.id).where(Village.name == "Tam Cốc – Hoa Lư")) is None:
-        villages.create_village(
-            session, name="Tam Cốc – Hoa Lư", name_en="Tam Cốc – Hoa Lư",
-            province_code=37, ward_code=14359, address="Thôn Văn Lâm, phường Nam Hoa Lư, tỉnh Ninh Bình",
-            craft="Du lịch cộng đồng, cơm cháy cố đô",
-            craft_en="Community tourism, cơm cháy of the old capital",
-            story="Đồng lúa giữa núi đá vôi, thuyền nan trên sông Ngô Đồng, làng thêu Văn Lâm; "
-                  "nghỉ homestay và học làm cơm cháy với thợ của cố đô Hoa Lư.",
-            story_en="Rice fields between limestone peaks, bamboo boats on the Ngô Đồng river, "
-                     "the Văn Lâm embroidery village; stay in a homestay and learn to make cơm "
-                     "cháy with the ancient capital's cooks.",
-            getting_there="Cách ga Ninh Bình 7 km: taxi, xe đạp hoặc xe buýt số 6 đến bến thuyền Tam Cốc.",
-            getting_there_en="7 km from Ninh Bình station: taxi, bicycle, or bus 6 to the Tam Cốc boat pier.",
-            latitude=20.2156, longitude=105.9371, producers=hoa_lu)
+def _ensure_villages(session: Session) -> None:
+    for spec in VILLAGES:
+        if session.scalar(select(Village.id).where(Village.name == spec["name"])) is not None:
+            continue
+        producers = [p for p in (_producer(session, tax_code) for tax_code in spec["producers"])
+                     if p]
+        villages.create_village(session, **{**spec, "producers": producers})
 
 
 def _ensure_rates(session: Session) -> None:
@@ -141,9 +129,11 @@ def _ensure_livestream(session: Session) -> None:
 def seed(session: Session) -> None:
     """Idempotent: running it twice changes nothing."""
     hoa_lu = _producer(session, "2700889012")
-    workshop = _ensure_workshop(session, hoa_lu) if hoa_lu else None
-    _ensure_box(session)
-    _ensure_villages(session, workshop)
+    if hoa_lu is not None:
+        _ensure_workshop(session, hoa_lu)
+    for spec in BOXES:
+        _ensure_box(session, spec)
+    _ensure_villages(session)
     _ensure_rates(session)
     _ensure_livestream(session)
     session.flush()
