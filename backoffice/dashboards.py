@@ -87,7 +87,7 @@ def seller_board(session: Session, producer: Producer) -> SellerBoard:
 
 def _shipments_to_ship(session: Session, producer: Producer) -> int:
     try:
-        from storefront.orders import shipments_to_ship_count
+        from storefront.shipments import shipments_to_ship_count
     except ImportError:  # orders arrive with the storefront package
         return 0
     return shipments_to_ship_count(session, producer)

@@ -141,7 +141,7 @@ def upload_photo(slug: str):
 @seller.get("/orders")
 @roles_required("producer")
 def orders():
-    from storefront.orders import seller_shipments
+    from storefront.shipments import seller_shipments
 
     status = request.args.get("status") or None
     if status not in (None, "confirmed", "shipped", "delivered", "cancelled", "pending"):
@@ -154,15 +154,15 @@ def orders():
 @seller.post("/orders/<int:shipment_id>/ship")
 @roles_required("producer")
 def ship(shipment_id: int):
-    from storefront.orders import ship as ship_shipment
+    from storefront.shipments import ship as ship_shipment
 
     form = ShipForm()
     if not form.validate_on_submit():
         flash(_("Hãy nhập đơn vị vận chuyển và mã vận đơn."), "error")
         return redirect(url_for("seller.orders"))
-    shipment = attempt(lambda: ship_shipment(db.session, _producer(), shipment_id,
-                                             carrier=form.carrier.data.strip(),
-                                             tracking=form.tracking.data.strip()))
+    shipment = attempt(lambda: _mailing_cancelled(ship_shipment(
+        db.session, _producer(), shipment_id, carrier=form.carrier.data.strip(),
+        tracking=form.tracking.data.strip())))
     if shipment is not REFUSED:
         _tell_cancelled(shipment)
         if shipment.status == "shipped":
@@ -173,9 +173,10 @@ def ship(shipment_id: int):
 @seller.post("/orders/<int:shipment_id>/deliver")
 @roles_required("producer")
 def deliver(shipment_id: int):
-    from storefront.orders import deliver as deliver_shipment
+    from storefront.shipments import deliver as deliver_shipment
 
-    shipment = attempt(lambda: deliver_shipment(db.session, _producer(), shipment_id))
+    shipment = attempt(lambda: _mailing_cancelled(deliver_shipment(db.session, _producer(),
+                                                                   shipment_id)))
     if shipment is not REFUSED:
         _tell_cancelled(shipment)
         if shipment.status == "delivered":
@@ -183,13 +184,20 @@ def deliver(shipment_id: int):
     return redirect(url_for("seller.orders"))
 
 
-def _tell_cancelled(shipment) -> None:
-    """Lines the gate cancelled at shipping or hand-over: mail the customer, tell the seller."""
-    from storefront.orders import send_lines_cancelled
+def _mailing_cancelled(shipment):
+    """Lines the gate cancelled at shipping or hand-over: the customer is mailed after the
+    commit (never for a rolled-back change)."""
+    from storefront import order_mail
 
+    order_mail.send_after_commit(db.session, order_mail.lines_cancelled_mail(
+        shipment.order, getattr(shipment, "gate_cancelled", [])))
+    return shipment
+
+
+def _tell_cancelled(shipment) -> None:
+    """Lines the gate cancelled at shipping or hand-over: tell the seller."""
     cancelled = getattr(shipment, "gate_cancelled", [])
     if cancelled:
-        send_lines_cancelled(shipment.order, cancelled)
         flash(_("Không giao %(names)s: sản phẩm không còn được bán; dòng hàng đã huỷ và "
                 "khách hàng đã được báo.", names=", ".join(line.product_name
                                                         for line, _why in cancelled)), "error")

@@ -8,7 +8,7 @@ from flask_babel import get_locale
 
 from app.api import api_blueprint, api_route, current_api_user
 from app.extensions import db
-from storefront import checkout, orders, payments
+from storefront import checkout, confirmation, order_mail, orders, payments, serializers, shipments
 from storefront.payments import card, webhook
 from storefront.schemas import MarkPaidIn, OrderIn, OrderTokenQuery, SellerOrdersQuery, ShipIn
 
@@ -28,9 +28,8 @@ def create_order(body: OrderIn):
     `bank_transfer` → the `vietqr` payload and the transfer `reference`."""
     placed = checkout.place_order(db.session, body, locale=str(get_locale() or "vi"))
     order = placed.order
-    with orders.commit_keeping_objects(db.session):
-        mail = orders.order_placed_mail(placed)
-    mail.send()
+    order_mail.send_after_commit(db.session, order_mail.order_placed_mail(placed))
+    orders.commit_keeping_objects(db.session)
     return {
         "number": order.number,
         "status": order.status,
@@ -39,7 +38,7 @@ def create_order(body: OrderIn):
         "subtotal_vnd": order.subtotal_vnd,
         "shipping_vnd": order.shipping_vnd,
         "access_token": placed.access_token,
-        "url": orders.order_url(order, placed.access_token),
+        "url": order_mail.order_url(order, placed.access_token),
         "shipments": [{"producer": s.producer.slug, "status": s.status,
                        "shipping_fee_vnd": s.shipping_fee_vnd} for s in order.shipments],
         "payment": placed.payment,
@@ -51,7 +50,7 @@ def create_order(body: OrderIn):
            responses={404: "Unknown order or wrong token"})
 def get_order(number: str, query: OrderTokenQuery):
     order = orders.get_order_with_token(db.session, number, query.token)
-    return orders.order_json(order, payment=payments.method(order.payment_method).describe(order))
+    return serializers.order_json(order, payment=payments.method(order.payment_method).describe(order))
 
 
 # --- Seller -------------------------------------------------------------------------------
@@ -62,19 +61,20 @@ def seller_orders(query: SellerOrdersQuery):
     """Newest first. Without `status`, shipments still waiting for the customer's payment
     (`pending`) are left out; `?status=pending` lists them."""
     producer = current_api_user().producer
-    shipments = orders.seller_shipments(db.session, producer, status=query.status)
-    return {"items": [orders.seller_shipment_json(s) for s in shipments]}
+    found = shipments.seller_shipments(db.session, producer, status=query.status)
+    return {"items": [serializers.seller_shipment_json(s) for s in found]}
 
 
 @api_route(bp, "/seller/shipments/<int:shipment_id>/ship", methods=["POST"], body=ShipIn,
            auth="producer", tags=["seller"], summary="Hand a confirmed shipment to a carrier",
            responses={404: "Not your shipment", 409: "Not confirmed"})
 def seller_ship(shipment_id: int, body: ShipIn):
-    shipment = orders.ship(db.session, current_api_user().producer, shipment_id,
+    shipment = shipments.ship(db.session, current_api_user().producer, shipment_id,
                            carrier=body.carrier, tracking=body.tracking)
-    answer = orders.seller_shipment_json(shipment)
+    answer = serializers.seller_shipment_json(shipment)
+    order_mail.send_after_commit(
+        db.session, order_mail.lines_cancelled_mail(shipment.order, shipment.gate_cancelled))
     db.session.commit()
-    orders.send_lines_cancelled(shipment.order, shipment.gate_cancelled)
     return answer
 
 
@@ -82,10 +82,11 @@ def seller_ship(shipment_id: int, body: ShipIn):
            auth="producer", tags=["seller"], summary="Mark a shipment delivered or picked up",
            responses={404: "Not your shipment", 409: "Not confirmed or shipped"})
 def seller_deliver(shipment_id: int):
-    shipment = orders.deliver(db.session, current_api_user().producer, shipment_id)
-    answer = orders.seller_shipment_json(shipment)
+    shipment = shipments.deliver(db.session, current_api_user().producer, shipment_id)
+    answer = serializers.seller_shipment_json(shipment)
+    order_mail.send_after_commit(
+        db.session, order_mail.lines_cancelled_mail(shipment.order, shipment.gate_cancelled))
     db.session.commit()
-    orders.send_lines_cancelled(shipment.order, shipment.gate_cancelled)
     return answer
 
 
@@ -97,15 +98,15 @@ def seller_deliver(shipment_id: int):
 def admin_mark_paid(number: str, body: MarkPaidIn):
     """Same confirmation as the card webhook: the gate again on every line, reservations
     turned into sales; a second call changes nothing (`already_paid: true`)."""
-    confirmation = orders.mark_paid(db.session, number, amount_vnd=body.amount_vnd,
-                                    note=body.note)
+    paid = confirmation.mark_paid(db.session, number, amount_vnd=body.amount_vnd,
+                                  note=body.note)
+    order_mail.send_after_commit(db.session, order_mail.confirmation_mail(paid))
     db.session.commit()
-    orders.send_confirmation(confirmation)
-    return {"number": confirmation.order.number, "status": confirmation.order.status,
-            "payment_status": confirmation.order.payment_status,
-            "already_paid": confirmation.already,
-            "refunded_vnd": confirmation.refunded_vnd,
-            "cancelled": [line.product_name for line, _ in confirmation.cancelled]}
+    return {"number": paid.order.number, "status": paid.order.status,
+            "payment_status": paid.order.payment_status,
+            "already_paid": paid.already,
+            "refunded_vnd": paid.refunded_vnd,
+            "cancelled": [line.product_name for line, _ in paid.cancelled]}
 
 
 # --- Stripe --------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ def admin_mark_paid(number: str, body: MarkPaidIn):
 def stripe_webhook():
     event = card.verify_event(request.get_data(cache=True), request.headers.get("Stripe-Signature"))
     outcome = webhook.handle_event(db.session, event.to_dict())
-    db.session.commit()
     if outcome.confirmation is not None:
-        orders.send_confirmation(outcome.confirmation)
+        order_mail.send_after_commit(db.session, order_mail.confirmation_mail(outcome.confirmation))
+    db.session.commit()
     return {"received": True, "status": outcome.status}

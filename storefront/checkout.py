@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.clock import now as clock_now
 from app.clock import today
 from app.errors import InvalidInput
-from catalog.gate import NotListable, require_listable
+from catalog.gate import require_all_listable
 from catalog.models import Product
 from showrooms.models import SalesPoint
 from showrooms.stock import (
@@ -94,18 +94,9 @@ def resolve_products(session: Session, data: OrderIn) -> dict[str, Product]:
 
 
 def check_gate(products: list[Product], on) -> dict[int, int]:
-    """The certificate gate on every line; one NotListable naming all refused products.
-    Returns product id → the current certificate's id (kept on the line)."""
-    certificates, refusals = {}, []
-    for product in products:
-        try:
-            certificates[product.id] = require_listable(product, on).id
-        except NotListable as err:
-            refusals.append(err)
-    if refusals:
-        raise NotListable(" ".join(err.message for err in refusals),
-                          details={"items": [err.details for err in refusals]})
-    return certificates
+    """The certificate gate on every line (`require_all_listable`: one NotListable naming
+    all refused products). Returns product id → the current certificate's id (on the line)."""
+    return {product_id: cert.id for product_id, cert in require_all_listable(products, on).items()}
 
 
 def place_order(session: Session, data: OrderIn, *, locale: str = "vi",

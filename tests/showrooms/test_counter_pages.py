@@ -158,7 +158,7 @@ def test_transfers_screens_on_both_sides(client, point, db_session):
 
 def test_pickup_screen_pays_and_hands_over(client, lan, db_session):
     from storefront.models import Order
-    from storefront.orders import ship
+    from storefront.shipments import ship
     from tests.factories import order_payload
 
     gift = make_product(name="Ngọc trai", price_vnd=300000)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from showrooms.models import StockMovement
 from showrooms.stock import ledger_matches_levels, warehouse_of
-from storefront.orders import ship
+from storefront.shipments import ship
 from tests.factories import (
     auth,
     make_lot,

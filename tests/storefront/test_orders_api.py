@@ -200,7 +200,7 @@ def test_seller_sees_their_shipments_only_and_ships_them(client, db_session):
     assert len(items) == 1 and items[0]["order"]["number"] == number
     assert [line["product"] for line in items[0]["lines"]] == [mine.slug]
     shipment_id = items[0]["id"]
-    from storefront.orders import shipments_to_ship_count
+    from storefront.shipments import shipments_to_ship_count
 
     assert shipments_to_ship_count(db_session, mine.producer) == 1
     shipped = client.post(f"/api/v1/seller/shipments/{shipment_id}/ship", headers=headers,
