@@ -184,6 +184,44 @@ def deliver(shipment_id: int):
     return redirect(url_for("seller.orders"))
 
 
+@seller.post("/orders/<int:shipment_id>/confirm")
+@roles_required("producer")
+def confirm_order(shipment_id: int):
+    """A cash order's shipment: the producer will send it (else it expires)."""
+    from storefront.shipments import confirm_shipment
+
+    if attempt(lambda: confirm_shipment(db.session, _producer(), shipment_id)) is not REFUSED:
+        flash(_("Đã xác nhận đơn hàng. Hãy chuẩn bị và gửi hàng."), "success")
+    return redirect(url_for("seller.orders"))
+
+
+@seller.post("/orders/<int:shipment_id>/cancel")
+@roles_required("producer")
+def cancel_order(shipment_id: int):
+    """The producer cancels its shipment of a cash order, saying why (units back to stock;
+    the customer is mailed after the commit)."""
+    from storefront import order_mail
+    from storefront.shipments import cancel_shipment
+
+    reason = (request.form.get("reason") or "").strip()
+    if len(reason) < 3:
+        flash(_("Hãy ghi lý do huỷ để báo cho khách hàng."), "error")
+        return redirect(url_for("seller.orders"))
+
+    def cancel():
+        shipment = cancel_shipment(db.session, _producer(), shipment_id, reason=reason[:300])
+        order_mail.send_after_commit(db.session, order_mail.lines_cancelled_mail(
+            shipment.order, [(line, line.cancel_reason) for line in shipment.lines
+                             if line.cancel_reason == shipment.cancel_reason],
+            headline=order_mail.BY_SELLER))
+        return shipment
+
+    if attempt(cancel) is not REFUSED:
+        flash(_("Đã huỷ kiện hàng; sản phẩm đã được trả lại kho và khách hàng đã được báo."),
+              "success")
+    return redirect(url_for("seller.orders"))
+
+
 def _mailing_cancelled(shipment):
     """Lines the gate cancelled at shipping or hand-over: the customer is mailed after the
     commit (never for a rolled-back change)."""

@@ -8,9 +8,25 @@ from flask_babel import get_locale
 
 from app.api import api_blueprint, api_route, current_api_user
 from app.extensions import db
-from storefront import checkout, confirmation, order_mail, orders, payments, serializers, shipments
+from storefront import (
+    cash_orders,
+    checkout,
+    confirmation,
+    order_mail,
+    orders,
+    payments,
+    serializers,
+    shipments,
+)
 from storefront.payments import card, webhook
-from storefront.schemas import MarkPaidIn, OrderIn, OrderTokenQuery, SellerOrdersQuery, ShipIn
+from storefront.schemas import (
+    CancelShipmentIn,
+    MarkPaidIn,
+    OrderIn,
+    OrderTokenQuery,
+    SellerOrdersQuery,
+    ShipIn,
+)
 
 bp = api_blueprint("storefront_api", __name__)
 webhook_bp = api_blueprint("stripe_webhook", __name__, url_prefix="")
@@ -53,6 +69,21 @@ def get_order(number: str, query: OrderTokenQuery):
     return serializers.order_json(order, payment=payments.method(order.payment_method).describe(order))
 
 
+@api_route(bp, "/orders/<number>/cancel", methods=["POST"], query=OrderTokenQuery,
+           tags=["orders"], summary="The customer cancels a cash order (needs its token)",
+           responses={404: "Unknown order or wrong token",
+                      409: "`already_cancelled`, `already_shipped` or `not_cancellable` (paid)"})
+def cancel_order(number: str, query: OrderTokenQuery):
+    """Cash on delivery / pay at pickup, until something was shipped or handed over: every
+    unit goes back to stock (once: a second cancel is 409); the producers are told."""
+    order = cash_orders.cancel_by_customer(
+        db.session, orders.get_order_with_token(db.session, number, query.token))
+    answer = serializers.order_json(order)
+    order_mail.send_after_commit(db.session, *order_mail.cancelled_by_customer_mails(order))
+    db.session.commit()
+    return answer
+
+
 # --- Seller -------------------------------------------------------------------------------
 
 @api_route(bp, "/seller/orders", query=SellerOrdersQuery, auth="producer", tags=["seller"],
@@ -63,6 +94,37 @@ def seller_orders(query: SellerOrdersQuery):
     producer = current_api_user().producer
     found = shipments.seller_shipments(db.session, producer, status=query.status)
     return {"items": [serializers.seller_shipment_json(s) for s in found]}
+
+
+@api_route(bp, "/seller/shipments/<int:shipment_id>/confirm", methods=["POST"],
+           auth="producer", tags=["seller"],
+           summary="Confirm a cash order's shipment (you will send it)",
+           responses={404: "Not your shipment", 409: "Not a cash order waiting for you"})
+def seller_confirm(shipment_id: int):
+    """A cash-on-delivery / pay-at-pickup order waits for each producer's confirmation for
+    COD_CONFIRM_HOURS, then its unconfirmed shipments expire and their units come back.
+    Shipping a shipment confirms it too. Confirming twice changes nothing."""
+    shipment = shipments.confirm_shipment(db.session, current_api_user().producer, shipment_id)
+    answer = serializers.seller_shipment_json(shipment)
+    db.session.commit()
+    return answer
+
+
+@api_route(bp, "/seller/shipments/<int:shipment_id>/cancel", methods=["POST"],
+           body=CancelShipmentIn, auth="producer", tags=["seller"],
+           summary="Cancel your shipment of a cash order, with a reason (units back to stock)",
+           responses={404: "Not your shipment",
+                      409: "`already_cancelled`, `already_shipped` or `not_cancellable` (paid)"})
+def seller_cancel(shipment_id: int, body: CancelShipmentIn):
+    shipment = shipments.cancel_shipment(db.session, current_api_user().producer, shipment_id,
+                                         reason=body.reason)
+    answer = serializers.seller_shipment_json(shipment)
+    order_mail.send_after_commit(db.session, order_mail.lines_cancelled_mail(
+        shipment.order, [(line, line.cancel_reason) for line in shipment.lines
+                         if line.cancel_reason == shipment.cancel_reason],
+        headline=order_mail.BY_SELLER))
+    db.session.commit()
+    return answer
 
 
 @api_route(bp, "/seller/shipments/<int:shipment_id>/ship", methods=["POST"], body=ShipIn,

@@ -37,7 +37,8 @@ from showrooms.stock import (
     warehouses_by_producer,
 )
 from storefront import payments
-from storefront.models import Order, OrderLine, Shipment
+from storefront.cash_limits import check_cash_limits
+from storefront.models import CASH_METHODS, Order, OrderLine, Shipment
 from storefront.promotion import boxes
 from storefront.schemas import OrderIn
 
@@ -121,6 +122,13 @@ def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
             raise _field_error("pickup_point", f"no OCOP sales point {data.pickup_point!r}",
                                "unknown_pickup_point")
     boxes.check_point_matches(box_items, data.fulfilment, point)
+    if data.payment in CASH_METHODS:
+        check_cash_limits(
+            session, quantities=[(f"items.{i}.quantity", item.quantity)
+                                 for i, item in enumerate(data.items)],
+            phone=data.customer.phone,
+            address=data.shipping.address if data.fulfilment == "delivery" else None,
+            province=data.shipping.province if data.fulfilment == "delivery" else None)
 
     by_producer: dict[int, list[tuple[Product, int]]] = {}
     for product, quantity in ordered:
@@ -137,7 +145,9 @@ def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
     gift = data.gift
     order = Order(
         number=number, access_token_hash=hash_token(token),
-        status="confirmed" if method.TAKES_STOCK_AT_ONCE else "pending",
+        # Waiting for the money (card, bank transfer) or for the producers' confirmation
+        # (cash: storefront.cash_orders) until `reserved_until`.
+        status="pending",
         payment_method=data.payment, payment_status="unpaid", fulfilment=data.fulfilment,
         customer_name=data.customer.name, customer_phone=data.customer.phone,
         customer_email=data.customer.email,
@@ -154,12 +164,11 @@ def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
         shipments=[], lines=[], payments=[],
     )
     session.add(order)
-    shipment_status = "confirmed" if method.TAKES_STOCK_AT_ONCE else "pending"
     stock_lines = []
     warehouses = warehouses_by_producer(session, by_producer)
     for producer_id, items in sorted(by_producer.items()):
         # Collections start empty and loaded, so nothing is re-read to answer or to mail.
-        shipment = Shipment(order=order, producer=items[0][0].producer, status=shipment_status,
+        shipment = Shipment(order=order, producer=items[0][0].producer, status="pending",
                             shipping_fee_vnd=fee, lines=[])
         session.add(shipment)
         location = warehouses.get(producer_id) or warehouse_of(session, items[0][0].producer)
@@ -171,6 +180,9 @@ def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
                 line_total_vnd=product.price_vnd * quantity, status="active"))
             stock_lines.append(StockLine(location.id, product.id, quantity))
     stock_lines += boxes.add_order_lines(session, order, box_items, shipping_fee=fee)
+    if data.payment in CASH_METHODS and not by_producer:
+        # Gift boxes only: their sales point assembles them from its own shelves at once.
+        order.status, order.reserved_until = "confirmed", None
     session.flush()
 
     if method.TAKES_STOCK_AT_ONCE:

@@ -8,8 +8,8 @@ import click
 
 from app.errors import DomainError
 from app.extensions import db
+from storefront import cash_orders, order_mail
 from storefront import confirmation as order_services
-from storefront import order_mail
 from storefront.payments import statements
 
 
@@ -21,8 +21,13 @@ def orders_group():
 @orders_group.command("expire")
 def expire():
     """Cancel unpaid card / bank-transfer orders whose reservation has ended (a tidy-up:
-    expired reservations already free their units without it)."""
+    expired reservations already free their units without it), and cash orders' shipments
+    not confirmed by their producer in COD_CONFIRM_HOURS (their units come back)."""
     numbers = order_services.expire_unpaid(db.session)
+    for order, lines in cash_orders.expire_unconfirmed(db.session):
+        order_mail.send_after_commit(db.session, order_mail.lines_cancelled_mail(
+            order, lines, headline=order_mail.NOT_CONFIRMED))
+        numbers.append(order.number)
     db.session.commit()
     for number in numbers:
         click.echo(f"cancelled {number}")

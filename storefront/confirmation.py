@@ -26,7 +26,7 @@ from showrooms.stock import (
     warehouses_by_producer,
 )
 from storefront import payments
-from storefront.models import Order, OrderLine, Payment
+from storefront.models import CASH_METHODS, Order, OrderLine, Payment
 from storefront.orders import get_order, lock_order
 from storefront.payments.bank_transfer import payment_external_id
 from storefront.promotion.boxes import confirm_order_boxes
@@ -196,11 +196,13 @@ def _cancel_order(session: Session, order: Order, *, reason: str, now: datetime)
 
 def expire_unpaid(session: Session, *, now: datetime | None = None) -> list[str]:
     """Tidy-up (correctness never waits for it: an expired reservation already frees its
-    units): cancel unpaid card / bank-transfer orders whose reservation has ended. A card
+    units): cancel unpaid card / bank-transfer orders whose reservation has ended (cash
+    orders waiting for a confirmation: `cash_orders.expire_unconfirmed`). A card
     payment that already succeeded at Stripe is left for its webhook."""
     now = now or clock_now()
     candidates = session.scalars(
         select(Order).where(Order.status == "pending", Order.payment_status == "unpaid",
+                            Order.payment_method.not_in(CASH_METHODS),
                             Order.reserved_until.is_not(None), Order.reserved_until <= now)
         .order_by(Order.id)
     ).all()

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.mail import send_mail
 from storefront.checkout import PlacedOrder
 from storefront.confirmation import Confirmation
-from storefront.models import Order, OrderLine
+from storefront.models import Order
 
 log = logging.getLogger(__name__)
 PENDING = "order_mail_pending"
@@ -91,19 +91,54 @@ def order_placed_mail(placed: PlacedOrder) -> Mail:
     return Mail(order.customer_email, subject, text, html)
 
 
-def lines_cancelled_mail(order: Order, cancelled: list[tuple[OrderLine, str]]) -> Mail | None:
-    """Which lines were cancelled, why, and the new amount to pay (cash orders)."""
+NOT_LISTABLE, NOT_CONFIRMED, BY_SELLER = "not_listable", "not_confirmed", "by_seller"
+
+
+def _cancelled_headline(kind: str) -> str:
+    if kind == NOT_CONFIRMED:
+        return _("Người bán chưa xác nhận các sản phẩm sau kịp thời hạn nên chúng đã bị huỷ "
+                 "khỏi đơn hàng, bạn không phải trả tiền cho chúng:")
+    if kind == BY_SELLER:
+        return _("Người bán đã huỷ các sản phẩm sau khỏi đơn hàng, bạn không phải trả tiền "
+                 "cho chúng:")
+    return _("Các sản phẩm sau không còn được bán nên đã bị huỷ khỏi đơn hàng, "
+             "bạn không phải trả tiền cho chúng:")
+
+
+def lines_cancelled_mail(order: Order, cancelled: list[tuple[object, str]], *,
+                         headline: str = NOT_LISTABLE) -> Mail | None:
+    """To the customer of a cash order: which lines were cancelled, why, and the new amount
+    to pay (`headline`: the gate at shipping, no confirmation in time, or the seller)."""
     if not cancelled:
         return None
     with force_locale(order.locale):
         subject = _("Đơn hàng %(number)s: một số sản phẩm đã bị huỷ", number=order.number)
-        lines = "\n".join(f"- {line.product_name} × {line.quantity}: {why}"
-                          for line, why in cancelled)
-        text = _("Các sản phẩm sau không còn được bán nên đã bị huỷ khỏi đơn hàng, "
-                 "bạn không phải trả tiền cho chúng:") + "\n" + lines + "\n\n" + _(
-            "Số tiền cần thanh toán khi nhận hàng: %(total)s đồng.",
-            total=f"{order.total_vnd:,}".replace(",", "."))
+        lines = "\n".join(f"- {getattr(line, 'product_name', None) or line.name} × "
+                          f"{line.quantity}: {why}" for line, why in cancelled)
+        text = _cancelled_headline(headline) + "\n" + lines + "\n\n"
+        if order.status == "cancelled":
+            text += _("Đơn hàng đã được huỷ.")
+        else:
+            text += _("Số tiền cần thanh toán khi nhận hàng: %(total)s đồng.",
+                      total=f"{order.total_vnd:,}".replace(",", "."))
     return Mail(order.customer_email, subject, text)
+
+
+def cancelled_by_customer_mails(order: Order) -> list[Mail]:
+    """To each producer of the order (its contact e-mail): the customer cancelled, the
+    units are back in the warehouse, nothing is to be sent."""
+    mails = []
+    for shipment in order.shipments:
+        email = shipment.producer.email
+        if not email:
+            continue
+        lines = "\n".join(f"- {line.product_name} × {line.quantity}" for line in shipment.lines)
+        with force_locale("vi"):  # the producers' back-office language
+            subject = _("Đơn hàng %(number)s đã bị khách hàng huỷ", number=order.number)
+            text = (_("Khách hàng đã huỷ đơn hàng %(number)s. Đừng gửi kiện hàng này; các sản "
+                      "phẩm đã được trả lại kho:", number=order.number) + "\n" + lines)
+        mails.append(Mail(email, subject, text))
+    return mails
 
 
 def confirmation_mail(confirmation: Confirmation) -> Mail | None:

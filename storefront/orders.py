@@ -15,8 +15,6 @@ from app.errors import NotFound
 from storefront.checkout import hash_token
 from storefront.models import Order, Shipment
 
-CASH_METHODS = ("cod", "pay_at_pickup")
-
 
 def _order_query():
     return select(Order).options(

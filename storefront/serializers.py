@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from showrooms.stock import aware
+from storefront.cash_orders import customer_can_cancel
 from storefront.models import Order, OrderLine, Shipment
 from storefront.promotion.boxes import box_line_json
 
@@ -46,6 +47,9 @@ def order_json(order: Order, *, payment: dict | None = None) -> dict:
         "created_at": _iso(order.created_at),
         "paid_at": _iso(order.paid_at),
         "reserved_until": _iso(order.reserved_until),
+        # Cash orders: waiting for the producers' confirmation until `reserved_until`.
+        "awaiting_confirmation": order.awaiting_confirmation,
+        "cancellable": customer_can_cancel(order),
         "customer": {"name": order.customer_name, "phone": order.customer_phone,
                      "email": order.customer_email},
         "fulfilment": order.fulfilment,

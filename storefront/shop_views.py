@@ -16,7 +16,7 @@ from catalog.gate import reason_text
 from catalog.regions import provinces
 from showrooms.models import SalesPoint
 from storefront import cart as carts
-from storefront import checkout, order_mail, orders, payments
+from storefront import cash_orders, checkout, order_mail, orders, payments
 from storefront.payments import vietqr
 from storefront.schemas import OrderIn
 
@@ -230,4 +230,22 @@ def show_order(number: str):
     if order.payment_method == "bank_transfer" and order.awaiting_payment:
         qr_svg = vietqr.qr_svg(payment["vietqr"])
     return render_template("storefront/order.html", order=order, payment=payment, qr_svg=qr_svg,
-                           token=token, provinces=provinces())
+                           token=token, provinces=provinces(),
+                           cancellable=cash_orders.customer_can_cancel(order))
+
+
+@bp.post("/orders/<number>/cancel")
+def cancel_order(number: str):
+    """The customer cancels a cash order from its page (a POST form with the CSRF token)."""
+    token = request.form.get("token", "")
+    order = orders.get_order_with_token(db.session, number, token)
+    try:
+        order = cash_orders.cancel_by_customer(db.session, order)
+        order_mail.send_after_commit(db.session, *order_mail.cancelled_by_customer_mails(order))
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash(_("Đã huỷ đơn hàng. Bạn không phải trả gì."), "info")
+    return redirect(url_for("shop.show_order", number=number, token=token))
