@@ -3,8 +3,11 @@
 Order of the checks (each refusal is a typed error, never a 500): the schema (422 naming
 the field) → every product exists (422 `unknown_product`) and is a good, not a tourism
 service (422 `not_purchasable`) → the gate on every line (409 `not_listable`, all lines
-named at once) → the pickup point exists (422) → stock, Saleor-style (409 `out_of_stock`
-listing every short line) → the payment is started. It all happens in the caller's
+named at once) → the pickup point exists (422) → cash orders' limits (422
+`cash_quantity_limit`, 409 `too_many_open_orders`: `cash_limits`) → stock, Saleor-style (409
+`out_of_stock` listing every short line) → the payment is started. Every order starts
+`pending`: waiting for its money (card, bank transfer) or for its producers' confirmation
+(cash: `cash_orders`). It all happens in the caller's
 transaction: any refusal leaves no order, no line, no movement and no reservation.
 
 Gift boxes (`{"gift_box": slug}` items, `promotion.boxes`) go through the same steps: the
