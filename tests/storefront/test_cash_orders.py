@@ -26,18 +26,6 @@ from tests.factories import (
 NOON = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def default_limits(app, monkeypatch):
-    """The limits as shipped (app.config); the rest of the suite lifts the open-order ones."""
-    from app.config import from_environment
-
-    defaults = from_environment()
-    for key in ("COD_MAX_QUANTITY_PER_LINE", "COD_MAX_OPEN_PER_PHONE",
-                "COD_MAX_OPEN_PER_ADDRESS", "COD_CONFIRM_HOURS"):
-        monkeypatch.setitem(app.config, key, defaults[key])
-    return defaults
-
-
 def _order(db_session, number) -> Order:
     db_session.expire_all()
     return db_session.scalar(select(Order).where(Order.number == number))
@@ -53,13 +41,12 @@ def _mails(outbox) -> list:
             for p in sorted(outbox.glob("*.eml"))]
 
 
-def test_the_shipped_limits(default_limits):
-    assert (default_limits["COD_MAX_QUANTITY_PER_LINE"], default_limits["COD_MAX_OPEN_PER_PHONE"],
-            default_limits["COD_MAX_OPEN_PER_ADDRESS"], default_limits["COD_CONFIRM_HOURS"]) == (
-        10, 2, 3, 24)
+def test_the_shipped_limits(shipped_cash_limits):
+    assert shipped_cash_limits == {"COD_MAX_QUANTITY_PER_LINE": 10, "COD_MAX_OPEN_PER_PHONE": 2,
+                                   "COD_MAX_OPEN_PER_ADDRESS": 3, "COD_CONFIRM_HOURS": 24}
 
 
-def test_a_cash_line_takes_at_most_ten_units(client, db_session, default_limits):
+def test_a_cash_line_takes_at_most_ten_units(client, db_session, shipped_cash_limits):
     product = make_product()
     receive_stock(product, 200)
     refused = client.post("/api/v1/orders", json=order_payload((product, 11)))
@@ -74,7 +61,7 @@ def test_a_cash_line_takes_at_most_ten_units(client, db_session, default_limits)
     assert card.status_code == 201
 
 
-def test_two_open_cash_orders_per_phone_until_one_is_confirmed(client, db_session, default_limits):
+def test_two_open_cash_orders_per_phone_until_one_is_confirmed(client, db_session, shipped_cash_limits):
     product = make_product()
     receive_stock(product, 50)
     first, second = (client.post("/api/v1/orders", json=order_payload(
@@ -98,7 +85,7 @@ def test_two_open_cash_orders_per_phone_until_one_is_confirmed(client, db_sessio
     assert again.status_code == 201
 
 
-def test_three_open_cash_orders_per_address_however_it_is_typed(client, default_limits):
+def test_three_open_cash_orders_per_address_however_it_is_typed(client, shipped_cash_limits):
     product = make_product()
     receive_stock(product, 50)
     spellings = ["12 Đường Lê Lợi, P. Tân An", "12 duong le loi p tan an", "12  ĐƯỜNG LÊ LỢI - P.TÂN AN"]

@@ -16,6 +16,7 @@ from showrooms.stock import ledger_matches_levels
 from storefront.cash_orders import expire_unconfirmed
 from storefront.models import Order
 from tests.factories import order_payload
+from tests.storefront.conftest import use_shipped_cash_limits
 from tests.storefront.test_orders_concurrency import _all_at_once, _arrange
 
 pytestmark = pytest.mark.postgres
@@ -25,12 +26,7 @@ START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 @pytest.fixture
 def shipped_limits(committed, monkeypatch):
-    from app.config import from_environment
-
-    defaults = from_environment()
-    for key in ("COD_MAX_QUANTITY_PER_LINE", "COD_MAX_OPEN_PER_PHONE",
-                "COD_MAX_OPEN_PER_ADDRESS", "COD_CONFIRM_HOURS"):
-        monkeypatch.setitem(committed.config, key, defaults[key])
+    use_shipped_cash_limits(committed, monkeypatch)
     return committed
 
 
