@@ -90,7 +90,9 @@ def cancel_order(number: str, query: OrderTokenQuery):
            summary="The producer's shipments (their own lines only)")
 def seller_orders(query: SellerOrdersQuery):
     """Newest first. Without `status`, shipments still waiting for the customer's payment
-    (`pending`) are left out; `?status=pending` lists them."""
+    (`pending` card / bank-transfer orders) are left out, while cash orders' shipments waiting
+    for your confirmation (`pending`, `order.payment_method` cod / pay_at_pickup) are listed;
+    `?status=pending` lists every pending one."""
     producer = current_api_user().producer
     found = shipments.seller_shipments(db.session, producer, status=query.status)
     return {"items": [serializers.seller_shipment_json(s) for s in found]}

@@ -56,21 +56,26 @@ def reload_locked(session: Session, order: Order) -> Order:
     return order
 
 
-def _restock(session: Session, order: Order, lines: list, why: str) -> None:
-    warehouses = warehouses_by_producer(
-        session, {line.shipment.producer_id for line in lines if isinstance(line, OrderLine)})
-    reason = f"order {order.number}: {why}"[:300]
-    for line in lines:
+def _restock(session: Session, order: Order, cancelled: list[tuple[object, str]]) -> None:
+    """Put the units of these lines back where they were taken: the producer's warehouse, or
+    a gift box's sales point. Levels are locked in (location, product) order, as checkout
+    takes them, so two restocks (or a restock and a checkout) never wait in a circle."""
+    warehouses = warehouses_by_producer(session, {
+        line.shipment.producer_id for line, _why in cancelled if isinstance(line, OrderLine)})
+    movements: list[tuple[int, int, int, str]] = []
+    for line, why in cancelled:
         if isinstance(line, OrderLine):
             warehouse = warehouses.get(line.shipment.producer_id)
             if warehouse is not None and line.product is not None and not line.product.is_service:
-                record_movement(session, location=warehouse, product=line.product, kind="return",
-                                quantity=line.quantity, reference=order.number, reason=reason)
+                movements.append((warehouse.id, line.product_id, line.quantity, why))
         else:  # a gift box: its items go back on its sales point's shelves
-            for stock in box_stock_lines(session, line.box, line.quantity):
-                record_movement(session, location=session.get(Location, stock.location_id),
-                                product=session.get(Product, stock.product_id), kind="return",
-                                quantity=stock.quantity, reference=order.number, reason=reason)
+            movements += [(stock.location_id, stock.product_id, stock.quantity, why)
+                          for stock in box_stock_lines(session, line.box, line.quantity)]
+    for location_id, product_id, quantity, why in sorted(movements):
+        record_movement(session, location=session.get(Location, location_id),
+                        product=session.get(Product, product_id), kind="return",
+                        quantity=quantity, reference=order.number,
+                        reason=f"order {order.number}: {why}"[:300])
 
 
 def settle(order: Order, *, now: datetime | None = None, reason: str | None = None) -> None:
@@ -98,8 +103,7 @@ def cancel_cash_lines(session: Session, order: Order, cancelled: list[tuple[obje
     cancelled = [(line, why) for line, why in cancelled if line.status == "active"]
     if not cancelled:
         return 0
-    for line, why in cancelled:
-        _restock(session, order, [line], why)
+    _restock(session, order, cancelled)
     with force_locale(order.locale):
         dropped = cancel_lines(order, cancelled)
     lines_total = sum(line.line_total_vnd for line, _why in cancelled)
