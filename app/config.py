@@ -56,6 +56,12 @@ def from_environment() -> dict:
         "SHIPPING_FEE_VND": _int("SHIPPING_FEE_VND", 30000),
         "CARD_RESERVATION_MINUTES": _int("CARD_RESERVATION_MINUTES", 30),
         "BANK_TRANSFER_RESERVATION_HOURS": _int("BANK_TRANSFER_RESERVATION_HOURS", 24),
+        # Cash on delivery / pay at pickup (nothing paid up front): limits against draining
+        # the stock, and the hours a producer has to confirm before the units come back.
+        "COD_MAX_QUANTITY_PER_LINE": _int("COD_MAX_QUANTITY_PER_LINE", 10),
+        "COD_MAX_OPEN_PER_PHONE": _int("COD_MAX_OPEN_PER_PHONE", 2),
+        "COD_MAX_OPEN_PER_ADDRESS": _int("COD_MAX_OPEN_PER_ADDRESS", 3),
+        "COD_CONFIRM_HOURS": _int("COD_CONFIRM_HOURS", 24),
         # VietQR bank transfers (NAPAS 247): the receiving account of the OCOP office.
         "VIETQR_BANK_BIN": env.get("VIETQR_BANK_BIN", "970436"),
         "VIETQR_BANK_NAME": env.get("VIETQR_BANK_NAME", "Vietcombank"),

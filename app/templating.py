@@ -55,3 +55,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(localized, "localized")
     app.add_template_global(url_with, "url_with")
     app.add_template_global(lambda: str(get_locale()), "current_locale")
+    # The certificate gate's reasons, one wording everywhere (catalog.gate.REASON_TEXT).
+    from catalog.gate import reason_text, reason_texts
+
+    app.add_template_global(reason_text, "gate_reason")
+    app.add_template_global(reason_texts, "gate_reason_texts")

@@ -63,6 +63,7 @@ class SellerBoard:
     expiring: list[Expiring]
     low_stock: list
     shipments_to_ship: int
+    shipments_to_confirm: int = 0  # cash orders waiting for the producer (issue 12)
 
 
 def seller_board(session: Session, producer: Producer) -> SellerBoard:
@@ -82,15 +83,22 @@ def seller_board(session: Session, producer: Producer) -> SellerBoard:
                                        producer=producer),
         low_stock=low,
         shipments_to_ship=_shipments_to_ship(session, producer),
+        shipments_to_confirm=_shipments_to_confirm(session, producer),
     )
 
 
 def _shipments_to_ship(session: Session, producer: Producer) -> int:
     try:
-        from storefront.orders import shipments_to_ship_count
+        from storefront.shipments import shipments_to_ship_count
     except ImportError:  # orders arrive with the storefront package
         return 0
     return shipments_to_ship_count(session, producer)
+
+
+def _shipments_to_confirm(session: Session, producer: Producer) -> int:
+    from storefront.shipments import shipments_to_confirm_count
+
+    return shipments_to_confirm_count(session, producer)
 
 
 @dataclass

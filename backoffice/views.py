@@ -141,7 +141,7 @@ def upload_photo(slug: str):
 @seller.get("/orders")
 @roles_required("producer")
 def orders():
-    from storefront.orders import seller_shipments
+    from storefront.shipments import seller_shipments
 
     status = request.args.get("status") or None
     if status not in (None, "confirmed", "shipped", "delivered", "cancelled", "pending"):
@@ -154,15 +154,15 @@ def orders():
 @seller.post("/orders/<int:shipment_id>/ship")
 @roles_required("producer")
 def ship(shipment_id: int):
-    from storefront.orders import ship as ship_shipment
+    from storefront.shipments import ship as ship_shipment
 
     form = ShipForm()
     if not form.validate_on_submit():
         flash(_("Hãy nhập đơn vị vận chuyển và mã vận đơn."), "error")
         return redirect(url_for("seller.orders"))
-    shipment = attempt(lambda: ship_shipment(db.session, _producer(), shipment_id,
-                                             carrier=form.carrier.data.strip(),
-                                             tracking=form.tracking.data.strip()))
+    shipment = attempt(lambda: _mailing_cancelled(ship_shipment(
+        db.session, _producer(), shipment_id, carrier=form.carrier.data.strip(),
+        tracking=form.tracking.data.strip())))
     if shipment is not REFUSED:
         _tell_cancelled(shipment)
         if shipment.status == "shipped":
@@ -173,9 +173,10 @@ def ship(shipment_id: int):
 @seller.post("/orders/<int:shipment_id>/deliver")
 @roles_required("producer")
 def deliver(shipment_id: int):
-    from storefront.orders import deliver as deliver_shipment
+    from storefront.shipments import deliver as deliver_shipment
 
-    shipment = attempt(lambda: deliver_shipment(db.session, _producer(), shipment_id))
+    shipment = attempt(lambda: _mailing_cancelled(deliver_shipment(db.session, _producer(),
+                                                                   shipment_id)))
     if shipment is not REFUSED:
         _tell_cancelled(shipment)
         if shipment.status == "delivered":
@@ -183,13 +184,58 @@ def deliver(shipment_id: int):
     return redirect(url_for("seller.orders"))
 
 
-def _tell_cancelled(shipment) -> None:
-    """Lines the gate cancelled at shipping or hand-over: mail the customer, tell the seller."""
-    from storefront.orders import send_lines_cancelled
+@seller.post("/orders/<int:shipment_id>/confirm")
+@roles_required("producer")
+def confirm_order(shipment_id: int):
+    """A cash order's shipment: the producer will send it (else it expires)."""
+    from storefront.shipments import confirm_shipment
 
+    if attempt(lambda: confirm_shipment(db.session, _producer(), shipment_id)) is not REFUSED:
+        flash(_("Đã xác nhận đơn hàng. Hãy chuẩn bị và gửi hàng."), "success")
+    return redirect(url_for("seller.orders"))
+
+
+@seller.post("/orders/<int:shipment_id>/cancel")
+@roles_required("producer")
+def cancel_order(shipment_id: int):
+    """The producer cancels its shipment of a cash order, saying why (units back to stock;
+    the customer is mailed after the commit)."""
+    from storefront import order_mail
+    from storefront.shipments import cancel_shipment
+
+    reason = (request.form.get("reason") or "").strip()
+    if len(reason) < 3:
+        flash(_("Hãy ghi lý do huỷ để báo cho khách hàng."), "error")
+        return redirect(url_for("seller.orders"))
+
+    def cancel():
+        shipment = cancel_shipment(db.session, _producer(), shipment_id, reason=reason[:300])
+        order_mail.send_after_commit(db.session, order_mail.lines_cancelled_mail(
+            shipment.order, [(line, line.cancel_reason) for line in shipment.lines
+                             if line.cancel_reason == shipment.cancel_reason],
+            headline=order_mail.BY_SELLER))
+        return shipment
+
+    if attempt(cancel) is not REFUSED:
+        flash(_("Đã huỷ kiện hàng; sản phẩm đã được trả lại kho và khách hàng đã được báo."),
+              "success")
+    return redirect(url_for("seller.orders"))
+
+
+def _mailing_cancelled(shipment):
+    """Lines the gate cancelled at shipping or hand-over: the customer is mailed after the
+    commit (never for a rolled-back change)."""
+    from storefront import order_mail
+
+    order_mail.send_after_commit(db.session, order_mail.lines_cancelled_mail(
+        shipment.order, getattr(shipment, "gate_cancelled", [])))
+    return shipment
+
+
+def _tell_cancelled(shipment) -> None:
+    """Lines the gate cancelled at shipping or hand-over: tell the seller."""
     cancelled = getattr(shipment, "gate_cancelled", [])
     if cancelled:
-        send_lines_cancelled(shipment.order, cancelled)
         flash(_("Không giao %(names)s: sản phẩm không còn được bán; dòng hàng đã huỷ và "
                 "khách hàng đã được báo.", names=", ".join(line.product_name
                                                         for line, _why in cancelled)), "error")

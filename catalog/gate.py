@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -117,24 +119,59 @@ def listability(product: Product, on: date | None = None) -> Listability:
     return Listability(False, CERTIFICATE_EXPIRED, shown)
 
 
-REASON_MESSAGES = {
-    PRODUCER_INACTIVE: "its producer is no longer active",
-    UNPUBLISHED: "it is not published by its producer",
-    CERTIFICATE_REVOKED: "its OCOP certificate was revoked",
-    CERTIFICATE_EXPIRED: "its OCOP certificate has expired",
-    NO_CERTIFICATE: "it has no OCOP certificate",
+# The one wording of the reasons, everywhere a refusal is shown (pages, mails, API
+# messages, counter, fairs, gift boxes): lazy, so each reader gets their own language.
+REASON_TEXT = {
+    PRODUCER_INACTIVE: _l("chủ thể OCOP đã ngừng hoạt động"),
+    UNPUBLISHED: _l("chủ thể OCOP đã ngừng bán sản phẩm"),
+    CERTIFICATE_REVOKED: _l("giấy chứng nhận OCOP đã bị thu hồi"),
+    CERTIFICATE_EXPIRED: _l("giấy chứng nhận OCOP đã hết hạn"),
+    NO_CERTIFICATE: _l("sản phẩm chưa có giấy chứng nhận OCOP"),
 }
+
+
+def reason_text(reason: str | None) -> str:
+    """The gate's reason code in the reader's language (an unknown code as it is)."""
+    return str(REASON_TEXT[reason]) if reason in REASON_TEXT else (reason or "")
+
+
+def reason_texts() -> dict[str, str]:
+    """Every reason in the reader's language (for scripts that word refusals offline)."""
+    return {reason: reason_text(reason) for reason in REASONS}
+
+
+def refusal_message(name: str, reason: str) -> str:
+    return _("%(name)s không được bán: %(reason)s.", name=name, reason=reason_text(reason))
 
 
 def require_listable(product: Product, on: date | None = None) -> Certificate:
     """The gate as a guard: the current certificate, or NotListable (409 `not_listable`)."""
     verdict = listability(product, on)
     if not verdict.listable:
-        raise NotListable(
-            f"{product.name} cannot be sold: {REASON_MESSAGES[verdict.reason]}.",
-            details={"product": product.slug, "reason": verdict.reason},
-        )
+        raise NotListable(refusal_message(product.name, verdict.reason),
+                          details={"product": product.slug, "reason": verdict.reason})
     return verdict.certificate
+
+
+def require_all_listable(products: Iterable[Product], on: date | None = None) -> dict[int, Certificate]:
+    """The gate on several products at once: product id → its current certificate, or ONE
+    NotListable naming every refused product and its reason (details `items`: product,
+    name, reason, message), so a customer or a cashier fixes everything in one go."""
+    on = on or today()
+    certificates: dict[int, Certificate] = {}
+    refused = []
+    for product in products:
+        verdict = listability(product, on)
+        if verdict.listable:
+            certificates[product.id] = verdict.certificate
+        else:
+            refused.append({"product": product.slug, "name": product.name,
+                            "reason": verdict.reason,
+                            "message": refusal_message(product.name, verdict.reason)})
+    if refused:
+        raise NotListable(" ".join(item["message"] for item in refused),
+                          details={"items": refused, "on": on.isoformat()})
+    return certificates
 
 
 # --- The same rule, set-based, for lists -------------------------------------------------

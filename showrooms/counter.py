@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.clock import local, today
 from app.clock import now as clock_now
 from app.errors import Conflict, InvalidInput, NotFound
-from catalog.gate import REASON_MESSAGES, NotListable, listability
+from catalog.gate import NotListable, require_all_listable
 from catalog.models import Product
 from showrooms.counter_models import (
     PAYMENT_METHODS,
@@ -267,17 +267,14 @@ def _resolve_boxes(session: Session, location: Location,
 
 
 def gate_refusal(products: list[Product], on: date) -> NotListable | None:
-    """One `not_listable` error naming each refused product with its reason on `on`."""
-    refused = []
-    for product in products:
-        verdict = listability(product, on)
-        if not verdict.listable:
-            refused.append({"product": product.slug, "name": product.name, "reason": verdict.reason,
-                            "message": f"{product.name}: {REASON_MESSAGES[verdict.reason]}"})
-    if not refused:
-        return None
-    return NotListable("Cannot be sold: " + "; ".join(r["message"] for r in refused) + ".",
-                       details={"products": refused, "on": on.isoformat()})
+    """One `not_listable` error naming each refused product with its reason on `on` (the
+    counter's details call them `products`, as its offline script reads them)."""
+    try:
+        require_all_listable(products, on)
+    except NotListable as err:
+        return NotListable(err.message, details={"products": err.details["items"],
+                                                 "on": on.isoformat()})
+    return None
 
 
 def _payment(method: str, total: int, cash_received: int | None,

@@ -46,20 +46,6 @@ FAIR_STATUS_LABELS = {"draft": _l("Bản nháp"), "published": _l("Đã công b�
                       "cancelled": _l("Đã huỷ")}
 
 
-GATE_REASON_LABELS = {
-    "producer_inactive": _l("chủ thể OCOP đang tạm ngừng hoạt động"),
-    "unpublished": _l("chưa đăng bán"),
-    "certificate_revoked": _l("giấy chứng nhận OCOP đã bị thu hồi"),
-    "certificate_expired": _l("giấy chứng nhận OCOP đã hết hạn"),
-    "no_certificate": _l("chưa có giấy chứng nhận OCOP"),
-}
-
-
-@bp.app_template_global()
-def gate_reason_label(reason: str) -> str:
-    return str(GATE_REASON_LABELS.get(reason, reason))
-
-
 @bp.app_template_global()
 def fair_kind_label(kind: str) -> str:
     return str(FAIR_KIND_LABELS.get(kind, kind))

@@ -16,13 +16,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.clock import now, today
 from app.errors import Conflict, InvalidInput, NotFound
-from catalog.gate import REASON_MESSAGES, NotListable, listability, listable_products
+from catalog.gate import NotListable, listability, listable_products, reason_text
 from catalog.models import Producer, Product
 from catalog.regions import validate_location
 from showrooms.fair_models import (
@@ -380,9 +381,10 @@ class Eligibility:
 
     def message(self, producer: Producer) -> str:
         if not self.reasons:
-            return f"{producer.name} has no product on the marketplace yet."
-        parts = "; ".join(f"{r['name']}: {REASON_MESSAGES[r['reason']]}" for r in self.reasons)
-        return f"{producer.name} has no listable OCOP product ({parts})."
+            return _("%(producer)s chưa có sản phẩm nào trên sàn.", producer=producer.name)
+        parts = "; ".join(f"{r['name']}: {reason_text(r['reason'])}" for r in self.reasons)
+        return _("%(producer)s không có sản phẩm OCOP nào được bán (%(reasons)s).",
+                 producer=producer.name, reasons=parts)
 
 
 def eligibility(session: Session, producer: Producer, on: date | None = None) -> Eligibility:

@@ -123,7 +123,7 @@ def handover(session: Session, point: SalesPoint, number: str, *, customer_name:
     A cash order whose products are no longer listable is not handed over: the gate cancels
     those lines (`recheck_cash_shipment`) and `NoLongerListable` (409) says why."""
     from storefront.checkout import hash_token
-    from storefront.orders import recheck_cash_shipment
+    from storefront.shipments import recheck_cash_shipment
 
     order = _point_order(session, point.id, number, lock=True)
     pickup = Pickup(order)
@@ -175,7 +175,8 @@ def pickup_json(pickup: Pickup) -> dict:
 
 def keep_gate_cancellation(session: Session, refused: NoLongerListable) -> None:
     """Commit the lines the gate cancelled at the hand-over and tell the customer."""
-    from storefront.orders import send_lines_cancelled
+    from storefront import order_mail
 
+    order_mail.send_after_commit(session, order_mail.lines_cancelled_mail(refused.order,
+                                                                          refused.cancelled))
     session.commit()
-    send_lines_cancelled(refused.order, refused.cancelled)

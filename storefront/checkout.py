@@ -3,8 +3,11 @@
 Order of the checks (each refusal is a typed error, never a 500): the schema (422 naming
 the field) → every product exists (422 `unknown_product`) and is a good, not a tourism
 service (422 `not_purchasable`) → the gate on every line (409 `not_listable`, all lines
-named at once) → the pickup point exists (422) → stock, Saleor-style (409 `out_of_stock`
-listing every short line) → the payment is started. It all happens in the caller's
+named at once) → the pickup point exists (422) → cash orders' limits (422
+`cash_quantity_limit`, 409 `too_many_open_orders`: `cash_limits`) → stock, Saleor-style (409
+`out_of_stock` listing every short line) → the payment is started. Every order starts
+`pending`: waiting for its money (card, bank transfer) or for its producers' confirmation
+(cash: `cash_orders`). It all happens in the caller's
 transaction: any refusal leaves no order, no line, no movement and no reservation.
 
 Gift boxes (`{"gift_box": slug}` items, `promotion.boxes`) go through the same steps: the
@@ -26,7 +29,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.clock import now as clock_now
 from app.clock import today
 from app.errors import InvalidInput
-from catalog.gate import NotListable, require_listable
+from catalog.gate import require_all_listable
 from catalog.models import Product
 from showrooms.models import SalesPoint
 from showrooms.stock import (
@@ -37,7 +40,8 @@ from showrooms.stock import (
     warehouses_by_producer,
 )
 from storefront import payments
-from storefront.models import Order, OrderLine, Shipment
+from storefront.cash_limits import check_cash_limits
+from storefront.models import CASH_METHODS, Order, OrderLine, Shipment
 from storefront.promotion import boxes
 from storefront.schemas import OrderIn
 
@@ -94,18 +98,9 @@ def resolve_products(session: Session, data: OrderIn) -> dict[str, Product]:
 
 
 def check_gate(products: list[Product], on) -> dict[int, int]:
-    """The certificate gate on every line; one NotListable naming all refused products.
-    Returns product id → the current certificate's id (kept on the line)."""
-    certificates, refusals = {}, []
-    for product in products:
-        try:
-            certificates[product.id] = require_listable(product, on).id
-        except NotListable as err:
-            refusals.append(err)
-    if refusals:
-        raise NotListable(" ".join(err.message for err in refusals),
-                          details={"items": [err.details for err in refusals]})
-    return certificates
+    """The certificate gate on every line (`require_all_listable`: one NotListable naming
+    all refused products). Returns product id → the current certificate's id (on the line)."""
+    return {product_id: cert.id for product_id, cert in require_all_listable(products, on).items()}
 
 
 def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
@@ -130,6 +125,13 @@ def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
             raise _field_error("pickup_point", f"no OCOP sales point {data.pickup_point!r}",
                                "unknown_pickup_point")
     boxes.check_point_matches(box_items, data.fulfilment, point)
+    if data.payment in CASH_METHODS:
+        check_cash_limits(
+            session, quantities=[(f"items.{i}.quantity", item.quantity)
+                                 for i, item in enumerate(data.items)],
+            phone=data.customer.phone,
+            address=data.shipping.address if data.fulfilment == "delivery" else None,
+            province=data.shipping.province if data.fulfilment == "delivery" else None)
 
     by_producer: dict[int, list[tuple[Product, int]]] = {}
     for product, quantity in ordered:
@@ -146,7 +148,9 @@ def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
     gift = data.gift
     order = Order(
         number=number, access_token_hash=hash_token(token),
-        status="confirmed" if method.TAKES_STOCK_AT_ONCE else "pending",
+        # Waiting for the money (card, bank transfer) or for the producers' confirmation
+        # (cash: storefront.cash_orders) until `reserved_until`.
+        status="pending",
         payment_method=data.payment, payment_status="unpaid", fulfilment=data.fulfilment,
         customer_name=data.customer.name, customer_phone=data.customer.phone,
         customer_email=data.customer.email,
@@ -163,12 +167,11 @@ def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
         shipments=[], lines=[], payments=[],
     )
     session.add(order)
-    shipment_status = "confirmed" if method.TAKES_STOCK_AT_ONCE else "pending"
     stock_lines = []
     warehouses = warehouses_by_producer(session, by_producer)
     for producer_id, items in sorted(by_producer.items()):
         # Collections start empty and loaded, so nothing is re-read to answer or to mail.
-        shipment = Shipment(order=order, producer=items[0][0].producer, status=shipment_status,
+        shipment = Shipment(order=order, producer=items[0][0].producer, status="pending",
                             shipping_fee_vnd=fee, lines=[])
         session.add(shipment)
         location = warehouses.get(producer_id) or warehouse_of(session, items[0][0].producer)
@@ -180,6 +183,9 @@ def place_order(session: Session, data: OrderIn, *, locale: str = "vi",
                 line_total_vnd=product.price_vnd * quantity, status="active"))
             stock_lines.append(StockLine(location.id, product.id, quantity))
     stock_lines += boxes.add_order_lines(session, order, box_items, shipping_fee=fee)
+    if data.payment in CASH_METHODS and not by_producer:
+        # Gift boxes only: their sales point assembles them from its own shelves at once.
+        order.status, order.reserved_until = "confirmed", None
     session.flush()
 
     if method.TAKES_STOCK_AT_ONCE:

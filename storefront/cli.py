@@ -8,8 +8,9 @@ import click
 
 from app.errors import DomainError
 from app.extensions import db
-from storefront import orders as order_services
-from storefront.payments import bank_transfer
+from storefront import cash_orders, order_mail
+from storefront import confirmation as order_services
+from storefront.payments import statements
 
 
 @click.group("orders")
@@ -20,8 +21,13 @@ def orders_group():
 @orders_group.command("expire")
 def expire():
     """Cancel unpaid card / bank-transfer orders whose reservation has ended (a tidy-up:
-    expired reservations already free their units without it)."""
+    expired reservations already free their units without it), and cash orders' shipments
+    not confirmed by their producer in COD_CONFIRM_HOURS (their units come back)."""
     numbers = order_services.expire_unpaid(db.session)
+    for order, lines in cash_orders.expire_unconfirmed(db.session):
+        order_mail.send_after_commit(db.session, order_mail.lines_cancelled_mail(
+            order, lines, headline=order_mail.NOT_CONFIRMED))
+        numbers.append(order.number)
     db.session.commit()
     for number in numbers:
         click.echo(f"cancelled {number}")
@@ -36,11 +42,11 @@ def mark_paid(number: str, amount: int | None, note: str | None):
     """Record the bank transfer of order NUMBER as received (the gate runs again)."""
     try:
         confirmation = order_services.mark_paid(db.session, number, amount_vnd=amount, note=note)
+        order_mail.send_after_commit(db.session, order_mail.confirmation_mail(confirmation))
         db.session.commit()
     except DomainError as err:
         db.session.rollback()
         raise click.ClickException(err.message) from None
-    order_services.send_confirmation(confirmation)
     order = confirmation.order
     if confirmation.already:
         click.echo(f"{order.number} was already paid")
@@ -58,7 +64,9 @@ def import_statement(path: Path):
     """Match a bank statement CSV (date,amount,description) to bank-transfer orders by their
     reference (OCOP…) and amount. All or nothing: any bad line refuses the whole file."""
     try:
-        result = bank_transfer.import_statement(db.session, path.read_text(encoding="utf-8"))
+        result = statements.import_statement(db.session, path.read_text(encoding="utf-8"))
+        order_mail.send_after_commit(db.session, *map(order_mail.confirmation_mail,
+                                                      result.confirmations))
         db.session.commit()
     except UnicodeDecodeError:
         raise click.ClickException("the file is not UTF-8 text") from None
@@ -67,8 +75,6 @@ def import_statement(path: Path):
         for line in (err.details or {}).get("errors") or [err.message]:
             click.echo(line, err=True)
         raise click.ClickException("nothing imported") from None
-    for confirmation in result.confirmations:
-        order_services.send_confirmation(confirmation)
     for note in result.skipped:
         click.echo(f"skipped {note}")
     click.echo(f"paid {len(result.paid)}, already paid {len(result.already_paid)}, "

@@ -1,8 +1,9 @@
 """Demo data of the storefront package, loaded by `flask --app wsgi seed-demo` after the
 catalogue and the showrooms (stock): a handful of orders placed through the real checkout
-service, so that sellers have shipments to handle (Anh Tuấn in Bắc Hà has three to ship) and
-Emily's gift order waits at the Hoa Lư sales point. Idempotent: nothing is added once the
-demo customers have orders; an order whose products cannot be sold today is skipped."""
+service, so that sellers have shipments to handle (Anh Tuấn in Bắc Hà has confirmed two cash
+orders and has one still to confirm) and Emily's gift order waits at the Hoa Lư sales point.
+Idempotent: nothing is added once the demo customers have orders; an order whose products
+cannot be sold today is skipped."""
 
 from __future__ import annotations
 
@@ -18,13 +19,16 @@ from showrooms.models import SalesPoint
 from storefront.checkout import place_order
 from storefront.models import Order
 from storefront.schemas import OrderIn
+from storefront.shipments import confirm_shipment
 
 log = logging.getLogger(__name__)
 
 # Customers need a deliverable-looking address: `.local` ones are refused at checkout.
 DEMO_DOMAIN = "example.com"
 
-# (product names and quantities, fulfilment, payment, pickup point, gift, locale, customer)
+# (product names and quantities, fulfilment, payment, pickup point, gift, locale, customer);
+# cash orders wait for their producers' confirmation: all are confirmed but the second.
+UNCONFIRMED = 1
 DEMO_ORDERS = (
     ({"Rượu ngô Bắc Hà": 2, "Chè Shan tuyết Tả Củ Tỷ": 1}, "delivery", "cod", None, None, "vi",
      ("Nguyễn Thị Hoa", "0912 345 678", "hoa.nguyen")),
@@ -65,12 +69,14 @@ def seed(session: Session) -> None:
     names = {name for items, *_ in DEMO_ORDERS for name in items}
     products = {p.name: p for p in session.scalars(select(Product).where(Product.name.in_(names)))}
     points = set(session.scalars(select(SalesPoint.code)))
-    for items, fulfilment, payment, point, gift, locale, customer in DEMO_ORDERS:
+    for index, (items, fulfilment, payment, point, gift, locale, customer) in enumerate(DEMO_ORDERS):
         body = _body(items, products, fulfilment, payment, point, gift, customer)
         if body is None or (point and point not in points):
             continue
         try:
             with session.begin_nested():
-                place_order(session, parse_model(OrderIn, body), locale=locale)
+                placed = place_order(session, parse_model(OrderIn, body), locale=locale)
+                for shipment in placed.order.shipments if index != UNCONFIRMED else ():
+                    confirm_shipment(session, shipment.producer, shipment.id)
         except DomainError as err:
             log.info("demo order skipped: %s", err.message)

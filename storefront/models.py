@@ -21,6 +21,9 @@ from app.database import one_of
 from app.extensions import db
 
 PAYMENT_METHODS = ("card", "cod", "bank_transfer", "pay_at_pickup")
+# Paid in cash when the goods are handed over: nothing paid up front, so limits at checkout
+# and a producer's confirmation (storefront.cash_limits, storefront.cash_orders).
+CASH_METHODS = ("cod", "pay_at_pickup")
 FULFILMENTS = ("delivery", "pickup")
 ORDER_STATUSES = ("pending", "confirmed", "cancelled")
 PAYMENT_STATUSES = ("unpaid", "paid", "partially_refunded", "refunded", "failed")
@@ -103,6 +106,11 @@ class Order(db.Model):
     def awaiting_payment(self) -> bool:
         return (self.status == "pending" and self.payment_status == "unpaid"
                 and self.payment_method in ("card", "bank_transfer"))
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """A cash order waiting for its producers' confirmation (storefront.cash_orders)."""
+        return self.status == "pending" and self.payment_method in CASH_METHODS
 
     def __repr__(self) -> str:
         return f"<Order {self.number} {self.status}/{self.payment_status}>"

@@ -164,3 +164,8 @@ class ShipIn(Schema):
 
 class SellerOrdersQuery(QuerySchema):
     status: Literal["pending", "confirmed", "shipped", "delivered", "cancelled"] | None = None
+
+
+class CancelShipmentIn(Schema):
+    reason: str = Field(min_length=3, max_length=300,
+                        description="Why the seller cancels (shown to the customer)")

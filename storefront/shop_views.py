@@ -12,18 +12,17 @@ from flask_babel import gettext as _
 from app.api import parse_model
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
+from catalog.gate import reason_text
 from catalog.regions import provinces
 from showrooms.models import SalesPoint
 from storefront import cart as carts
-from storefront import checkout, orders, payments
-from storefront.orders import gate_reason_text
+from storefront import cash_orders, checkout, order_mail, orders, payments
 from storefront.payments import vietqr
 from storefront.schemas import OrderIn
 
 bp = Blueprint("shop", __name__, template_folder="templates")
 
 CART_KEY = "cart"
-bp.add_app_template_global(gate_reason_text, "gate_reason")
 
 
 def _cart() -> carts.Cart:
@@ -49,7 +48,7 @@ def cart_error_message(err: DomainError, name: str | None = None) -> str:
     details = err.details or {}
     if err.code == "not_listable":
         return _("Không thể mua %(name)s: %(reason)s.", name=name or details.get("product", ""),
-                 reason=gate_reason_text(details.get("reason", "")))
+                 reason=reason_text(details.get("reason", "")))
     if err.code == "not_purchasable":
         return _("%(name)s là dịch vụ du lịch: hãy đặt trực tiếp với chủ thể OCOP, "
                  "không thể thêm vào giỏ hàng.", name=name or "")
@@ -193,8 +192,8 @@ def place_order():
     try:
         data = parse_model(OrderIn, _order_data(request.form, cart))
         placed = checkout.place_order(db.session, data, locale=str(get_locale() or "vi"))
-        with orders.commit_keeping_objects(db.session):
-            mail = orders.order_placed_mail(placed)
+        order_mail.send_after_commit(db.session, order_mail.order_placed_mail(placed))
+        orders.commit_keeping_objects(db.session)
     except InvalidInput as err:
         db.session.rollback()
         errors = _form_errors(err)
@@ -213,7 +212,6 @@ def place_order():
             products.get(item.get("product"), item.get("product"))) for item in items]
         return _render_checkout(view, form=request.form, errors={"form": " ".join(messages)},
                                 status=err.status)
-    mail.send()
     _save({})
     flash(_("Đặt hàng thành công! Chúng tôi đã gửi email xác nhận kèm liên kết đến đơn hàng."),
           "info")
@@ -232,4 +230,22 @@ def show_order(number: str):
     if order.payment_method == "bank_transfer" and order.awaiting_payment:
         qr_svg = vietqr.qr_svg(payment["vietqr"])
     return render_template("storefront/order.html", order=order, payment=payment, qr_svg=qr_svg,
-                           token=token, provinces=provinces())
+                           token=token, provinces=provinces(),
+                           cancellable=cash_orders.customer_can_cancel(order))
+
+
+@bp.post("/orders/<number>/cancel")
+def cancel_order(number: str):
+    """The customer cancels a cash order from its page (a POST form with the CSRF token)."""
+    token = request.form.get("token", "")
+    order = orders.get_order_with_token(db.session, number, token)
+    try:
+        order = cash_orders.cancel_by_customer(db.session, order)
+        order_mail.send_after_commit(db.session, *order_mail.cancelled_by_customer_mails(order))
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        flash(_("Đã huỷ đơn hàng. Bạn không phải trả gì."), "info")
+    return redirect(url_for("shop.show_order", number=number, token=token))

@@ -25,12 +25,10 @@ from catalog import listing, search
 from catalog.gate import (
     CERTIFICATE_EXPIRED,
     CERTIFICATE_REVOKED,
-    NO_CERTIFICATE,
-    PRODUCER_INACTIVE,
-    UNPUBLISHED,
     Listability,
     certificate_status,
     listability,
+    reason_text,
 )
 from catalog.models import GROUPS, Producer, Product
 from catalog.regions import provinces
@@ -127,20 +125,18 @@ def certificate_status_code(cert, on=None) -> str:
 
 @bp.app_template_global()
 def not_listable_reason(verdict: Listability) -> str:
-    """Why a product cannot be bought today, in the visitor's language, with the date."""
+    """Why a product cannot be bought today, in the visitor's language (the gate's one
+    wording of the reason), with the day it ended or was revoked."""
     cert = verdict.certificate
-    if verdict.reason == CERTIFICATE_EXPIRED and cert is not None:
-        return _("Giấy chứng nhận OCOP của sản phẩm này đã hết hạn ngày %(date)s.",
-                 date=vn_date(cert.valid_until))
-    if verdict.reason == CERTIFICATE_REVOKED and cert is not None:
-        return _("Giấy chứng nhận OCOP của sản phẩm này đã bị thu hồi ngày %(date)s.",
-                 date=vn_date(cert.revoked_on))
-    messages = {
-        UNPUBLISHED: _("Chủ thể OCOP đang tạm ngừng bán sản phẩm này."),
-        NO_CERTIFICATE: _("Sản phẩm này chưa có giấy chứng nhận OCOP."),
-        PRODUCER_INACTIVE: _("Chủ thể OCOP của sản phẩm này đã ngừng hoạt động."),
-    }
-    return messages.get(verdict.reason, _("Sản phẩm này hiện không được bán."))
+    day = None
+    if cert is not None and verdict.reason == CERTIFICATE_EXPIRED:
+        day = cert.valid_until
+    elif cert is not None and verdict.reason == CERTIFICATE_REVOKED:
+        day = cert.revoked_on
+    if day is not None:
+        return _("Không bán được sản phẩm này: %(reason)s (ngày %(date)s).",
+                 reason=reason_text(verdict.reason), date=vn_date(day))
+    return _("Không bán được sản phẩm này: %(reason)s.", reason=reason_text(verdict.reason))
 
 
 # --- Query-string parsing ------------------------------------------------------------------

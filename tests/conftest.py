@@ -52,6 +52,10 @@ def test_config(workdir: Path) -> dict:
         "SEARCH_INDEX_DIR": str(workdir / "search-index"),
         "PHOTO_DIR": str(workdir / "photos"),
         "LOG_LEVEL": "WARNING",
+        # Tests place many cash orders from one customer without confirming them; the
+        # limits themselves are tested with their defaults (tests/storefront/test_cash_orders.py).
+        "COD_MAX_OPEN_PER_PHONE": 1000,
+        "COD_MAX_OPEN_PER_ADDRESS": 1000,
     }
 
 

@@ -1,13 +1,18 @@
 """Pay at pickup: the customer pays at the OCOP sales point when collecting; stock is
-taken at checkout and the order confirmed at once."""
+taken at checkout and the order waits for the producer's
+confirmation (limits and expiry: `storefront.cash_orders`)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 TAKES_STOCK_AT_ONCE = True
 
 
-def reservation_window(config):
-    return None
+def reservation_window(config) -> timedelta:
+    """Nothing is paid up front: the producer confirms within this window, or the order
+    expires and its units come back (`storefront.cash_orders`)."""
+    return timedelta(hours=config["COD_CONFIRM_HOURS"])
 
 
 def start(order) -> dict:

@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict
+from storefront.confirmation import Confirmation, confirm_payment, payment_failed
 from storefront.models import Order, StripeEvent
-from storefront.orders import Confirmation, confirm_payment, lock_order, payment_failed
+from storefront.orders import lock_order
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.clock import now as clock_now
 from app.clock import today
 from app.errors import Conflict, InvalidInput, NotFound
-from catalog.gate import REASON_MESSAGES, NotListable, listability
+from catalog.gate import NotListable, listability, reason_text
 from catalog.models import Product
 from catalog.services import unique_slug
 from catalog.text import fold
@@ -141,7 +142,8 @@ def require_box_sellable(box: GiftBox, on: date | None = None) -> None:
     if refused is not None:
         product, reason = refused
         raise NotListable(
-            f"The gift box {box.name} cannot be sold: {product.name} — {REASON_MESSAGES[reason]}.",
+            _("Hộp quà %(box)s không được bán: %(item)s — %(reason)s.", box=box.name,
+              item=product.name, reason=reason_text(reason)),
             details={"gift_box": box.slug, "product": product.slug, "reason": reason})
 
 
@@ -248,7 +250,7 @@ def add_order_lines(session: Session, order, items: list[BoxOrderItem], *,
 
 def confirm_order_boxes(session: Session, order, *, on: date, now: datetime, method: str,
                         cancel_text) -> tuple[list[GiftBoxOrderLine], list[tuple[GiftBoxOrderLine, str]]]:
-    """Payment confirmed (storefront.orders.confirm_payment): the gate again on every item
+    """Payment confirmed (storefront.confirmation.confirm_payment): the gate again on every item
     of every box; each sellable box takes its units from its point (its own reservations
     set aside); a box refused or short is cancelled (the caller refunds it).
     `cancel_text(reason_code | None)` words the reason in the customer's language."""

@@ -202,11 +202,11 @@ def add_gift_to_cart(slug: str):
         details = err.details or {}
         if err.code == "not_listable" and details.get("product"):
             item = db.session.scalar(select(Product).where(Product.slug == details["product"]))
-            from storefront.orders import gate_reason_text
+            from catalog.gate import reason_text
 
             flash(_("Không thể mua hộp quà %(name)s: %(item)s — %(reason)s.", name=name,
                     item=item.name if item else details["product"],
-                    reason=gate_reason_text(details.get("reason", ""))), "error")
+                    reason=reason_text(details.get("reason", ""))), "error")
         else:
             flash(cart_error_message(err, name), "error")
         return redirect(url_for("promotion.gift", slug=slug))

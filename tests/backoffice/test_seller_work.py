@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 from pypdf import PdfReader
@@ -23,10 +24,16 @@ def test_seller_ships_an_order_and_the_customer_sees_the_tracking_number(client)
     user = make_user("producer", producer=producer)
     sign_in(client, user)
     html = client.get("/seller/").get_data(as_text=True)
-    assert "1 đơn hàng cần giao" in html
+    assert "Đơn trả tiền khi nhận hàng chờ bạn xác nhận: 1" in html and "0 đơn hàng cần giao" in html
+    waiting = client.get("/seller/orders?status=pending").get_data(as_text=True)
+    assert placed["number"] in waiting and "Chờ bạn xác nhận" in waiting
+    to_confirm = int(waiting.split("/seller/orders/")[1].split("/confirm")[0])
+    assert client.post(f"/seller/orders/{to_confirm}/confirm").status_code == 302
+    html = client.get("/seller/").get_data(as_text=True)
+    assert "1 đơn hàng cần giao" in html and "chờ bạn xác nhận" not in html
     page = client.get("/seller/orders?status=confirmed").get_data(as_text=True)
     assert placed["number"] in page and "Rượu ngô Bắc Hà × 2" in page and "Đã xác nhận" in page
-    shipment_id = int(page.split("/seller/orders/")[1].split("/ship")[0])
+    shipment_id = int(re.search(r"/seller/orders/(\d+)/ship", page).group(1))
     assert client.post(f"/seller/orders/{shipment_id}/ship", data={"carrier": "", "tracking": ""},
                        follow_redirects=True).status_code == 200
     response = client.post(f"/seller/orders/{shipment_id}/ship",

@@ -44,7 +44,7 @@ def _pickup_order(live_server, page) -> str:
     from app.extensions import db
     from catalog.models import Product
     from storefront.models import Order
-    from storefront.orders import ship
+    from storefront.shipments import ship
 
     with live_server.app.app_context():
         product = db.session.scalar(select(Product).where(Product.slug.like("%ngoc-trai%"))

@@ -1,6 +1,7 @@
 """Emily's gift order in a real browser, in English, with JavaScript off: cơm cháy and Kim Sơn
 rice wine (two producers) in the cart, gift wrap and a message card, pickup at the Hoa Lư OCOP
-showroom, pay at pickup → one order, two shipments, each with its status, no shipping fee."""
+showroom, pay at pickup → one order, two shipments, each with its status (awaiting its
+producer's confirmation), no shipping fee."""
 
 from __future__ import annotations
 
@@ -41,7 +42,10 @@ def test_emily_orders_a_gift_for_pickup_with_two_producers(live_server, new_phon
     assert re.search(r"Order [0-9A-Z]{8}", text), text[:300]
     shipments = page.locator("article.shipment")
     assert shipments.count() == 2
-    assert all("Confirmed" in shipments.nth(i).inner_text() for i in range(2))
+    # Pay at pickup: each producer confirms its part (issue 12); the customer may cancel.
+    assert all("Awaiting confirmation by the seller" in shipments.nth(i).inner_text()
+               for i in range(2))
+    assert page.locator("form.order-cancel button").inner_text() == "Cancel the order"
     assert "Hoa Lu OCOP showroom" in text or "Hoa Lư" in text
     assert "Happy birthday, Mum!" in text
     assert "Shipping" not in text or "0 ₫" in text

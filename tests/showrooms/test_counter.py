@@ -60,7 +60,7 @@ def test_a_product_revoked_yesterday_refuses_to_sell_with_the_reason(client, lan
     assert response.status_code == 409
     error = response.get_json()["error"]
     assert error["code"] == "not_listable"
-    assert "Rượu sim Phú Quốc" in error["message"] and "revoked" in error["message"]
+    assert "Rượu sim Phú Quốc" in error["message"] and "thu hồi" in error["message"]
     assert error["details"]["products"][0]["reason"] == "certificate_revoked"
     assert level(client, lan, fine) == 5 and level(client, lan, revoked) == 5  # nothing sold
 

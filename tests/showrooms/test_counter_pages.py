@@ -158,15 +158,18 @@ def test_transfers_screens_on_both_sides(client, point, db_session):
 
 def test_pickup_screen_pays_and_hands_over(client, lan, db_session):
     from storefront.models import Order
-    from storefront.orders import ship
+    from storefront.shipments import confirm_shipment, ship
     from tests.factories import order_payload
 
     gift = make_product(name="Ngọc trai", price_vnd=300000)
     receive_stock(gift, 3)
     number = client.post("/api/v1/orders", json=order_payload(
         (gift, 1), payment="pay_at_pickup", fulfilment="pickup", pickup_point="PQ-96")).json["number"]
-    assert "Chờ chủ thể gửi hàng" in client.get("/counter/PQ-96/pickups").get_data(as_text=True)
     order = db_session.scalar(select(Order).where(Order.number == number))
+    # Queued at the point once its producer has confirmed it (issue 12).
+    assert number not in client.get("/counter/PQ-96/pickups").get_data(as_text=True)
+    confirm_shipment(db_session, gift.producer, order.shipments[0].id)
+    assert "Chờ chủ thể gửi hàng" in client.get("/counter/PQ-96/pickups").get_data(as_text=True)
     ship(db_session, gift.producer, order.shipments[0].id, carrier="Xe", tracking="1")
     html = client.get("/counter/PQ-96/pickups").get_data(as_text=True)
     key = html.split('name="key" value="')[1].split('"')[0]
@@ -234,7 +237,7 @@ def test_the_pickup_screen_refuses_a_cash_order_whose_product_became_unlistable(
 
     from app.clock import today
     from storefront.models import Order
-    from storefront.orders import ship
+    from storefront.shipments import ship
     from tests.factories import make_certificate, order_payload
 
     wine = make_product(certified=False, name="Rượu thử", price_vnd=200000)

@@ -158,7 +158,7 @@ def test_a_producer_without_a_listable_product_cannot_book_and_is_told_why(clien
     assert response.status_code == 409
     error = response.json["error"]
     assert error["code"] == "not_listable"
-    assert "Nước mắm cũ" in error["message"] and "revoked" in error["message"]
+    assert "Nước mắm cũ" in error["message"] and "thu hồi" in error["message"]
     assert error["details"]["reason"] == "certificate_revoked"
     assert db_session.query(Booking).count() == 0
 

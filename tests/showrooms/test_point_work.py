@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from showrooms.models import StockMovement
 from showrooms.stock import ledger_matches_levels, warehouse_of
-from storefront.orders import ship
+from storefront.shipments import confirm_shipment, ship
 from tests.factories import (
     auth,
     make_lot,
@@ -124,14 +124,17 @@ def test_a_pay_at_pickup_order_is_ready_paid_by_a_ticket_then_handed_over(client
         (gift, 1), payment="pay_at_pickup", fulfilment="pickup", pickup_point="PQ-97"))
     assert placed.status_code == 201, placed.json
     number = placed.json["number"]
+    from storefront.models import Order
+
+    order = db_session.scalar(select(Order).where(Order.number == number))
+    # Queued at the point once its producer has confirmed it (issue 12).
+    assert client.get("/api/v1/sales-points/PQ-97/pickups", headers=auth(lan)).json["items"] == []
+    confirm_shipment(db_session, gift.producer, order.shipments[0].id)
     queue = client.get("/api/v1/sales-points/PQ-97/pickups", headers=auth(lan)).json["items"]
     assert [(p["number"], p["ready"], p["paid"]) for p in queue] == [(number, False, False)]
     handover = f"/api/v1/sales-points/PQ-97/pickups/{number}/handover"
     early = client.post(handover, headers=auth(lan), json={"customer_name": "Emily Carter"})
     assert early.status_code == 409 and early.json["error"]["code"] == "not_ready"
-    from storefront.models import Order
-
-    order = db_session.scalar(select(Order).where(Order.number == number))
     ship(db_session, gift.producer, order.shipments[0].id, carrier="Xe nhà", tracking="PQ-97")
     queue = client.get("/api/v1/sales-points/PQ-97/pickups", headers=auth(lan)).json["items"]
     assert queue[0]["ready"] is True

@@ -111,3 +111,25 @@ def signed_event(intent, event_type: str = "payment_intent.succeeded", *,
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256)
     return payload, {"Stripe-Signature": f"t={timestamp},v1={digest.hexdigest()}",
                      "Content-Type": "application/json"}
+
+
+# --- Cash orders (issue 12) ----------------------------------------------------------------
+
+CASH_LIMITS = ("COD_MAX_QUANTITY_PER_LINE", "COD_MAX_OPEN_PER_PHONE", "COD_MAX_OPEN_PER_ADDRESS",
+               "COD_CONFIRM_HOURS")
+
+
+def use_shipped_cash_limits(app, monkeypatch) -> dict:
+    """Put the cash-order limits back to their shipped defaults on `app` for one test (the
+    suite's config lifts the open-order ones: many tests place orders from one customer)."""
+    from app.config import from_environment
+
+    defaults = from_environment()
+    for key in CASH_LIMITS:
+        monkeypatch.setitem(app.config, key, defaults[key])
+    return {key: defaults[key] for key in CASH_LIMITS}
+
+
+@pytest.fixture
+def shipped_cash_limits(app, monkeypatch) -> dict:
+    return use_shipped_cash_limits(app, monkeypatch)

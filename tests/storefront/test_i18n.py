@@ -117,7 +117,7 @@ def test_non_listable_reason_in_english(client, freeze):
     make_certificate(product, issued_on=date(2023, 11, 23), valid_until=date(2026, 11, 22))
     html = html_of(client.get(f"/products/{product.slug}?lang=en"))
     assert "This product is not sold on OCOP Market at the moment." in html
-    assert "This product&#39;s OCOP certificate expired on 22/11/2026." in html
+    assert "This product cannot be bought: its OCOP certificate has expired (on 22/11/2026)." in html
 
 
 def test_friendly_404_in_english(client):

@@ -29,6 +29,7 @@ def _count(db_session, model, *where) -> int:
 
 
 def test_cash_on_delivery_order_splits_per_producer_and_takes_stock_at_once(client, db_session, outbox):
+    """Taken at once, then waiting for each producer's confirmation (issue 12)."""
     com_chay = make_product(name="Cơm cháy chà bông", price_vnd=85_000)
     tea = make_product(name="Trà sen", price_vnd=120_000, producer=com_chay.producer)
     wine = make_product(name="Rượu Kim Sơn", price_vnd=150_000)
@@ -37,12 +38,13 @@ def test_cash_on_delivery_order_splits_per_producer_and_takes_stock_at_once(clie
     answer = client.post("/api/v1/orders", json=order_payload((com_chay, 2), (tea, 1), (wine, 3)))
     assert answer.status_code == 201, answer.json
     body = answer.json
-    assert body["status"] == "confirmed"
+    assert body["status"] == "pending"
     subtotal = 2 * 85_000 + 120_000 + 3 * 150_000
     assert body["total_vnd"] == subtotal + 2 * 30_000  # two producers → two shipments
     assert len(body["access_token"]) >= 32
     order = db_session.scalar(select(Order).where(Order.number == body["number"]))
-    assert [s.status for s in order.shipments] == ["confirmed", "confirmed"]
+    assert [s.status for s in order.shipments] == ["pending", "pending"]
+    assert order.awaiting_confirmation and order.reserved_until == order.created_at + timedelta(hours=24)
     assert sorted(len(s.lines) for s in order.shipments) == [1, 2]
     assert order.customer_phone == "+84912345678"
     sales = db_session.scalars(select(StockMovement).where(StockMovement.kind == "sale",
@@ -57,7 +59,7 @@ def test_cash_on_delivery_order_splits_per_producer_and_takes_stock_at_once(clie
     assert f"http://ocop.test/orders/{order.number}?token={body['access_token']}" in text
 
 
-def test_pickup_is_free_and_pay_at_pickup_confirms_at_once(client, db_session):
+def test_pickup_is_free_and_carries_the_gift(client, db_session):
     point = make_sales_point(code="NB-01", province_code=37, ward_code=None)
     com_chay = make_product(price_vnd=85_000)
     wine = make_product(price_vnd=150_000)
@@ -105,7 +107,8 @@ def test_the_order_is_read_with_its_token_and_only_with_it(client, db_session):
     assert answer.status_code == 200
     assert answer.json["number"] == number
     assert answer.json["shipments"][0]["producer"]["slug"] == product.producer.slug
-    assert answer.json["shipments"][0]["status"] == "confirmed"
+    assert answer.json["shipments"][0]["status"] == "pending"  # waiting for its producer
+    assert answer.json["awaiting_confirmation"] is True and answer.json["cancellable"] is True
     assert answer.json["shipments"][0]["lines"][0]["product"] == product.slug
     for url in (f"/api/v1/orders/{number}", f"/api/v1/orders/{number}?token=wrong",
                 f"/api/v1/orders/ZZZZZZZZ?token={token}"):
@@ -200,8 +203,12 @@ def test_seller_sees_their_shipments_only_and_ships_them(client, db_session):
     assert len(items) == 1 and items[0]["order"]["number"] == number
     assert [line["product"] for line in items[0]["lines"]] == [mine.slug]
     shipment_id = items[0]["id"]
-    from storefront.orders import shipments_to_ship_count
+    from storefront.shipments import shipments_to_confirm_count, shipments_to_ship_count
 
+    assert shipments_to_confirm_count(db_session, mine.producer) == 1
+    confirmed = client.post(f"/api/v1/seller/shipments/{shipment_id}/confirm", headers=headers)
+    assert confirmed.status_code == 200 and confirmed.json["status"] == "confirmed"
+    assert shipments_to_confirm_count(db_session, mine.producer) == 0
     assert shipments_to_ship_count(db_session, mine.producer) == 1
     shipped = client.post(f"/api/v1/seller/shipments/{shipment_id}/ship", headers=headers,
                           json={"carrier": "VNPost", "tracking": "EB123456789VN"})

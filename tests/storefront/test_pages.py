@@ -232,11 +232,11 @@ def test_tourism_service_shows_the_producers_contact_instead_of_a_cart(client):
 
 
 @pytest.mark.parametrize(("arrange", "reason"), [
-    ("expired", "Giấy chứng nhận OCOP của sản phẩm này đã hết hạn ngày 22/11/2026."),
-    ("revoked", "Giấy chứng nhận OCOP của sản phẩm này đã bị thu hồi ngày 01/10/2026."),
-    ("unpublished", "Chủ thể OCOP đang tạm ngừng bán sản phẩm này."),
-    ("no_certificate", "Sản phẩm này chưa có giấy chứng nhận OCOP."),
-    ("producer_inactive", "Chủ thể OCOP của sản phẩm này đã ngừng hoạt động."),
+    ("expired", "Không bán được sản phẩm này: giấy chứng nhận OCOP đã hết hạn (ngày 22/11/2026)."),
+    ("revoked", "Không bán được sản phẩm này: giấy chứng nhận OCOP đã bị thu hồi (ngày 01/10/2026)."),
+    ("unpublished", "Không bán được sản phẩm này: chủ thể OCOP đã ngừng bán sản phẩm."),
+    ("no_certificate", "Không bán được sản phẩm này: sản phẩm chưa có giấy chứng nhận OCOP."),
+    ("producer_inactive", "Không bán được sản phẩm này: chủ thể OCOP đã ngừng hoạt động."),
 ])
 def test_non_listable_product_page_says_why_and_cannot_be_bought(client, freeze, arrange, reason):
     freeze(date(2026, 11, 23))

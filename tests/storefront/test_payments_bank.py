@@ -187,7 +187,7 @@ def test_a_late_transfer_after_expiry_is_served_from_stock_if_any(client, db_ses
     receive_stock(product, 4)
     created = _bank_order(client, (product, 2))
     freeze(NOON + timedelta(days=2))
-    from storefront.orders import expire_unpaid
+    from storefront.confirmation import expire_unpaid
 
     assert expire_unpaid(db_session) == [created["number"]]
     answer = client.post(f"/api/v1/admin/orders/{created['number']}/mark-paid",

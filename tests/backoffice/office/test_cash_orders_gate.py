@@ -116,7 +116,7 @@ def test_pay_at_pickup_rechecks_at_hand_over(client):
 
 
 def test_card_orders_are_not_rechecked_at_shipping(db_session):
-    from storefront.orders import recheck_cash_shipment
+    from storefront.shipments import recheck_cash_shipment
 
     order = Order(payment_method="card")
     shipment = type("S", (), {"order": order, "lines": []})()
