@@ -13,6 +13,7 @@ payment page and the map tile server (`MAP_TILE_URL`) of the village maps.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from collections.abc import Callable
@@ -100,14 +101,14 @@ def check_secret_key(app: Flask) -> None:
 
 # --- Cookies ----------------------------------------------------------------------------------
 
-def is_https(app: Flask) -> bool:
-    return str(app.config.get("BASE_URL", "")).lower().startswith("https://")
+def is_https(config) -> bool:
+    return str(config.get("BASE_URL", "")).lower().startswith("https://")
 
 
 def configure_cookies(app: Flask) -> None:
     """Session (and Flask-Login remember) cookies: SameSite=Lax, HttpOnly, and Secure when
     the site is served over https (BASE_URL)."""
-    secure = is_https(app)
+    secure = is_https(app.config)
     for prefix in ("SESSION_COOKIE", "REMEMBER_COOKIE"):
         app.config[f"{prefix}_SAMESITE"] = "Lax"
         app.config[f"{prefix}_HTTPONLY"] = True
@@ -196,9 +197,11 @@ def tile_source(url: str | None) -> str | None:
     return f"{parts.scheme}://{host}"
 
 
-def content_security_policy(config) -> str:
-    stripe_js = _origin(config.get("STRIPE_JS_URL")) or STRIPE_JS_DEFAULT
-    stripe_api = _origin(config.get("STRIPE_API_BASE"))
+@functools.lru_cache(maxsize=16)
+def content_security_policy(stripe_js_url: str | None, stripe_api_base: str | None,
+                            map_tile_url: str | None) -> str:
+    stripe_js = _origin(stripe_js_url) or STRIPE_JS_DEFAULT
+    stripe_api = _origin(stripe_api_base)
     scripts = ["'self'", stripe_js]
     frames = [stripe_js]
     connect = ["'self'", stripe_js]
@@ -209,7 +212,7 @@ def content_security_policy(config) -> str:
         images += STRIPE_IMAGES
     if stripe_api:
         connect.append(stripe_api)
-    tiles = tile_source(config.get("MAP_TILE_URL"))
+    tiles = tile_source(map_tile_url)
     if tiles:
         images.append(tiles)
     directives = {
@@ -228,15 +231,17 @@ def content_security_policy(config) -> str:
     return "; ".join(f"{name} {' '.join(dict.fromkeys(values))}" for name, values in directives.items())
 
 
-def security_headers(app: Flask) -> dict[str, str]:
+def security_headers(config) -> dict[str, str]:
+    """The headers every response carries (read from the configuration of the moment)."""
     headers = {
-        "Content-Security-Policy": content_security_policy(app.config),
+        "Content-Security-Policy": content_security_policy(
+            config.get("STRIPE_JS_URL"), config.get("STRIPE_API_BASE"), config.get("MAP_TILE_URL")),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "strict-origin-when-cross-origin",
         "Cross-Origin-Opener-Policy": "same-origin",
     }
-    if is_https(app):
+    if is_https(config):
         headers["Strict-Transport-Security"] = "max-age=31536000"
     return headers
 
@@ -247,7 +252,6 @@ def init_app(app: Flask) -> None:
     check_secret_key(app)
     configure_cookies(app)
     app.request_class = LimitedRequest
-    headers = security_headers(app)  # the configuration is read once, at start
 
     # First of every before_request hook: nothing (CSRF's form check included) reads a body
     # the request was not allowed to send.
@@ -255,7 +259,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def add_security_headers(response):
-        for name, value in headers.items():
+        for name, value in security_headers(current_app.config).items():
             response.headers.setdefault(name, value)
         return response
 
