@@ -14,6 +14,7 @@ from app.accounts.views import roles_required
 from app.clock import today
 from app.errors import DomainError
 from app.extensions import db
+from app.security import accepts_upload
 from backoffice import dashboards
 from backoffice.forms import (
     ImportForm,
@@ -124,6 +125,7 @@ def edit_product(slug: str):
 
 @seller.post("/products/<slug>/photos")
 @roles_required("producer")
+@accepts_upload()
 def upload_photo(slug: str):
     product = services.get_product(db.session, slug, producer=_producer())
     form = PhotoForm()
@@ -358,6 +360,7 @@ def revoke(cert_id: int):
 
 @admin.route("/import", methods=["GET", "POST"])
 @roles_required("admin")
+@accepts_upload()
 def import_certificates():
     form = ImportForm()
     result = errors = None
