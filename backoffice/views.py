@@ -135,8 +135,13 @@ def upload_photo(slug: str):
                 flash(message, "error")
         return redirect(url_for("seller.edit_product", slug=slug))
     if attempt(lambda: add_photo(db.session, product, form.photo.data.stream,
-                                 current_app.config["PHOTO_DIR"], alt=form.alt.data or "")) is not REFUSED:
-        flash(_("Đã thêm ảnh."), "success")
+                                 current_app.config["PHOTO_DIR"], alt=form.alt.data or "")) is REFUSED:
+        # The product page again, with the reason flashed above, answered 422 (nothing stored).
+        product = services.get_product(db.session, slug, producer=_producer())
+        return render_template("backoffice/product_form.html", form=ProductForm(obj=product),
+                               product=product, photo_form=PhotoForm(formdata=None),
+                               verdict=listability(product)), 422
+    flash(_("Đã thêm ảnh."), "success")
     return redirect(url_for("seller.edit_product", slug=slug))
 
 

@@ -35,7 +35,8 @@ def add_photo(session: Session, product: Product, stream: BinaryIO, photo_dir: s
                     f"{MAX_PIXELS // 1_000_000} megapixels).", code="image_too_large")
             original.load()
             image = original.convert("RGB")
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own guard (its warning is an error where warnings are, e.g. under pytest).
         raise InvalidInput(f"The image is too large (at most {MAX_PIXELS // 1_000_000} megapixels).",
                            code="image_too_large") from None
     except (UnidentifiedImageError, OSError):
