@@ -129,10 +129,11 @@ def accepts_upload(max_bytes: int | None = None) -> Callable:
     return decorate
 
 
-def request_limit() -> int | None:
-    """How many bytes the current request may send: its view's allowance, else the global."""
+def request_limit(req: Request | None = None) -> int | None:
+    """How many bytes a request may send: its view's allowance, else the global one."""
     config = current_app.config
-    view = current_app.view_functions.get(request.endpoint or "")
+    req = req if req is not None else request
+    view = current_app.view_functions.get(req.endpoint or "")
     allowance = getattr(view, "max_content_length", None)
     if allowance == "upload":
         return config.get("UPLOAD_MAX_CONTENT_LENGTH", UPLOAD_MAX_BYTES)
@@ -149,15 +150,11 @@ class LimitedRequest(Request):
     def max_content_length(self) -> int | None:  # type: ignore[override]
         if self._max_content_length is not None or not current_app:
             return self._max_content_length
-        return request_limit()
+        return request_limit(self)
 
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
-
-
-class TooLarge(RequestEntityTooLarge):
-    pass
 
 
 def refuse_large_body() -> None:
@@ -165,7 +162,7 @@ def refuse_large_body() -> None:
     limit = request_limit()
     length = request.content_length
     if limit is not None and length is not None and length > limit:
-        raise TooLarge(_("Dữ liệu gửi lên quá lớn: tối đa %(mb)s MB cho trang này.",
+        raise RequestEntityTooLarge(_("Dữ liệu gửi lên quá lớn: tối đa %(mb)s MB cho trang này.",
                          mb=_megabytes(limit)))
 
 
