@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
@@ -111,10 +110,6 @@ class ArrangedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         db.session.commit()
-        if has_app_context():
-            # Requests here share the test's app context, hence its `g`: a real request starts
-            # with no signed-in user loaded (Flask-Login keeps it in g), so each one asks again.
-            g.pop("_login_user", None)
         return super().open(*args, **kwargs)
 
 

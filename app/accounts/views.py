@@ -86,7 +86,7 @@ def login():
 def logout():
     if current_user.is_authenticated:
         # A copy of this session cookie (another tab, a stolen one) dies with it.
-        end_sessions(db.session, current_user)
+        end_sessions(db.session, current_user._get_current_object())
         db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
@@ -100,7 +100,7 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            change_own_password(db.session, current_user, current=form.current.data,
+            change_own_password(db.session, current_user._get_current_object(), current=form.current.data,
                                 new=form.new.data)
         except DomainError as err:
             db.session.rollback()

@@ -6,6 +6,7 @@ upgraded). Cookie flags: SameSite=Lax, HttpOnly, Secure when BASE_URL is https."
 from __future__ import annotations
 
 import pytest
+from flask import g
 from werkzeug.security import generate_password_hash
 
 from app import create_app
@@ -13,9 +14,26 @@ from app.accounts.services import authenticate_password
 from app.extensions import db
 from catalog.services import set_producer_active
 from tests import conftest
+from tests.conftest import ArrangedClient
 from tests.factories import make_producer, make_user
 
 PASSWORD = "correct horse"
+
+
+class Browser(ArrangedClient):
+    """Each request loads its user from its own cookie, as on a real server: requests in the
+    tests share the test's app context, and Flask-Login keeps the last loaded user in its `g`."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app, db_session):
+    app.test_client_class = Browser
+    yield app.test_client()
+    app.test_client_class = ArrangedClient
 
 
 def sign_in(client, user, password: str = PASSWORD):
