@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
+# The app reads its SECRET_KEY from this file when the environment has none (app/security.py).
+SECRET_KEY_FILE ?= $(CURDIR)/instance/secret_key
+export SECRET_KEY_FILE
 
 .PHONY: run dev prepare test install install-test translations lint bench bench-search clean
 
@@ -26,7 +29,13 @@ install-test: $(VENV)/.installed-test translations
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d translations --statistics
 
-prepare: install
+# A random key, made on the first start only (mode 0600): sessions survive restarts.
+$(SECRET_KEY_FILE):
+	@mkdir -p $(dir $@)
+	@umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(48))" > $@.tmp && mv $@.tmp $@
+	@echo "wrote a new SECRET_KEY to $@"
+
+prepare: install $(SECRET_KEY_FILE)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) search reindex

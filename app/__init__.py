@@ -103,6 +103,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.log import configure_logging
 
     configure_logging(app)
+    from app import security
+
+    security.init_app(app)  # refuses a weak SECRET_KEY outside development; headers, cookies, sizes
     _init_extensions(app)
 
     from app.errors import register_error_handlers

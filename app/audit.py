@@ -17,7 +17,6 @@ audited. Append-only: no route updates or deletes a row, and on PostgreSQL a tri
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -32,9 +31,9 @@ from sqlalchemy import JSON, DateTime, Index, Integer, String, event, func, inse
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import get_history
 
+from app import spreadsheet
 from app.clock import LOCAL_TZ, now
 from app.extensions import db
-from app.spreadsheet import safe_cell
 
 # Tables whose rows are not user changes, or are written by the thousand per minute (scans,
 # search, reservations), or are the log itself.
@@ -322,12 +321,12 @@ CSV_COLUMNS = ("at", "actor", "actor_role", "client_hash", "action", "object_typ
 
 def entries_csv(entries) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
-        writer.writerow([safe_cell(v) for v in (
+        writer.writerow((
             entry.at.isoformat() if entry.at else "", entry.actor, entry.actor_role,
             entry.client_hash, entry.action, entry.object_type, entry.object_id,
             json.dumps(entry.before, ensure_ascii=False) if entry.before is not None else "",
-            json.dumps(entry.after, ensure_ascii=False) if entry.after is not None else "")])
+            json.dumps(entry.after, ensure_ascii=False) if entry.after is not None else ""))
     return "\ufeff" + out.getvalue()

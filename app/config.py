@@ -31,9 +31,19 @@ def _int(name: str, default: int) -> int:
 
 def from_environment() -> dict:
     """Every setting the application reads, with its development default."""
+    from app.security import REQUEST_MAX_BYTES, UPLOAD_MAX_BYTES, read_secret_key
+
     env = os.environ
+    # None when neither SECRET_KEY nor instance/secret_key is there: app.security refuses to
+    # start outside development (where a public development key stands in).
+    secret_key = read_secret_key(env, INSTANCE)
     return {
-        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-secret-change-me"),
+        "SECRET_KEY": secret_key,
+        # production (the default) | development: the public development key is allowed only there.
+        "OCOP_ENV": env.get("OCOP_ENV", "production"),
+        # Bytes a request may send; routes marked @accepts_upload take UPLOAD_MAX_CONTENT_LENGTH.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", REQUEST_MAX_BYTES),
+        "UPLOAD_MAX_CONTENT_LENGTH": _int("UPLOAD_MAX_CONTENT_LENGTH", UPLOAD_MAX_BYTES),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # A read replica for the storefront's public pages (app/replica.py); none by default.
@@ -68,7 +78,7 @@ def from_environment() -> dict:
         "VIETQR_ACCOUNT": env.get("VIETQR_ACCOUNT", "0071000123456"),
         "VIETQR_ACCOUNT_NAME": env.get("VIETQR_ACCOUNT_NAME", "VP DIEU PHOI OCOP"),
         "SUSPICIOUS_SCAN_CLIENTS": _int("SUSPICIOUS_SCAN_CLIENTS", 10),
-        "SCAN_HASH_SALT": env.get("SCAN_HASH_SALT", env.get("SECRET_KEY", "dev-only-salt")),
+        "SCAN_HASH_SALT": env.get("SCAN_HASH_SALT") or secret_key or "dev-only-salt",
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

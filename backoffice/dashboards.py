@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -11,6 +10,7 @@ from flask import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app import spreadsheet
 from app.clock import today
 from catalog import listing
 from catalog.gate import listability
@@ -45,7 +45,7 @@ def expiring_certificates(session: Session, *, within_days: int, on: date | None
 
 def expiry_csv_response(rows: list[Expiring]) -> Response:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(["decision_number", "product", "producer", "tax_code", "province", "stars",
                      "issuer", "issued_on", "valid_until", "days_left"])
     for row in rows:

@@ -14,6 +14,7 @@ from app.accounts.access import roles_required
 from app.clock import today
 from app.errors import DomainError
 from app.extensions import db
+from app.security import accepts_upload
 from backoffice import dashboards
 from backoffice.forms import (
     ImportForm,
@@ -124,6 +125,7 @@ def edit_product(slug: str):
 
 @seller.post("/products/<slug>/photos")
 @roles_required("producer")
+@accepts_upload()
 def upload_photo(slug: str):
     product = services.get_product(db.session, slug, producer=_producer())
     form = PhotoForm()
@@ -133,8 +135,13 @@ def upload_photo(slug: str):
                 flash(message, "error")
         return redirect(url_for("seller.edit_product", slug=slug))
     if attempt(lambda: add_photo(db.session, product, form.photo.data.stream,
-                                 current_app.config["PHOTO_DIR"], alt=form.alt.data or "")) is not REFUSED:
-        flash(_("Đã thêm ảnh."), "success")
+                                 current_app.config["PHOTO_DIR"], alt=form.alt.data or "")) is REFUSED:
+        # The product page again, with the reason flashed above, answered 422 (nothing stored).
+        product = services.get_product(db.session, slug, producer=_producer())
+        return render_template("backoffice/product_form.html", form=ProductForm(obj=product),
+                               product=product, photo_form=PhotoForm(formdata=None),
+                               verdict=listability(product)), 422
+    flash(_("Đã thêm ảnh."), "success")
     return redirect(url_for("seller.edit_product", slug=slug))
 
 
@@ -404,6 +411,7 @@ def revoke(cert_id: int):
 
 @admin.route("/import", methods=["GET", "POST"])
 @roles_required("admin")
+@accepts_upload()
 def import_certificates():
     form = ImportForm()
     result = errors = None

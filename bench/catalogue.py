@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import random
+import secrets
 import shutil
 import sys
 import time
@@ -81,7 +82,7 @@ def _app(url: str, index_dir: Path, *, search_backend: str = "whoosh"):
     return create_app({
         "SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_DIR": str(index_dir),
         "SEARCH_BACKEND": search_backend, "LOG_LEVEL": "WARNING",
-        "MAIL_OUTBOX_DIR": str(index_dir.parent / "outbox"),
+        "MAIL_OUTBOX_DIR": str(index_dir.parent / "outbox"), "SECRET_KEY": secrets.token_urlsafe(32),
     })
 
 

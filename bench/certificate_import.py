@@ -10,6 +10,7 @@ line. Prints the figures; nothing outside /tmp is touched.
 
 from __future__ import annotations
 
+import secrets
 import sys
 import tempfile
 import time
@@ -51,7 +52,8 @@ def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     workdir = Path(tempfile.mkdtemp(prefix="ocop-bench-import-"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite3'}",
-                      "SEARCH_INDEX_DIR": str(workdir / "index"), "LOG_LEVEL": "WARNING"})
+                      "SEARCH_INDEX_DIR": str(workdir / "index"), "LOG_LEVEL": "WARNING",
+                      "SECRET_KEY": secrets.token_urlsafe(32)})
     text = build_csv(rows)
     bad = text.replace("4000000007,", "400000007,", 1)
     with app.app_context():

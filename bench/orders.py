@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -79,7 +80,8 @@ def seed(url: str) -> dict:
     from catalog.models import Certificate, Producer, Product
     from showrooms.stock import record_movement, warehouse_of
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING",
+                      "SECRET_KEY": secrets.token_urlsafe(32)})
     today = datetime.now(UTC).date()
     slugs: dict = {"many": []}
     with app.app_context():

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import secrets
 import shutil
 import signal
 import sys
@@ -112,7 +113,7 @@ def main() -> int:
             "SQLALCHEMY_DATABASE_URI": copy["url"], "SEARCH_INDEX_DIR": str(copy["index_dir"]),
             "SEARCH_BACKEND": "postgres" if args.page == "search-pg" else "whoosh",
             "MAIL_OUTBOX_DIR": str(copy["work"] / "outbox"), "LOG_LEVEL": "WARNING",
-            "BASE_URL": "http://127.0.0.1", "SECRET_KEY": "bench-profile",
+            "BASE_URL": "http://127.0.0.1", "SECRET_KEY": secrets.token_urlsafe(32),
             **({"PAGE_CACHE_SECONDS": 0} if args.no_page_cache else {}),
         })
         client = app.test_client()

@@ -40,6 +40,7 @@ import os
 import platform
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -308,7 +309,7 @@ def measure(db: str, size: str, targets: list[str], duration: int, workdir: Path
     luas = scripts(copy["work"], lists)
     env = {**os.environ, **SERVING, "THREADS": str(threads), "DATABASE_URL": copy["url"],
            "LOG_LEVEL": "WARNING", "BASE_URL": "http://127.0.0.1",
-           "SECRET_KEY": "bench-secret",  # noqa: S105 - a throw-away local server
+           "SECRET_KEY": secrets.token_urlsafe(32),  # a throw-away local server
            "SEARCH_INDEX_DIR": str(copy["index_dir"]), "SEARCH_BACKEND": "whoosh",
            "MAIL_OUTBOX_DIR": str(copy["work"] / "outbox"), "PYTHONPATH": str(ROOT),
            **(extra_env or {})}

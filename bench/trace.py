@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import secrets
 import shutil
 import subprocess
 import sys
@@ -87,7 +88,8 @@ def seed(database_url: str, stamps: int) -> list[str]:
     from catalog.models import Certificate, Producer, Product, ProductPhoto
     from traceability import services
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "LOG_LEVEL": "WARNING"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "LOG_LEVEL": "WARNING",
+                      "SECRET_KEY": secrets.token_urlsafe(32)})
     codes: list[str] = []
     with app.app_context():
         upgrade()
@@ -187,7 +189,7 @@ def bench(db_kind: str, stamps: int, duration: int, workdir: Path, rounds: int =
     (workdir / "hello_app.py").write_text(HELLO_APP)
 
     env = dict(os.environ, DATABASE_URL=url, LOG_LEVEL="WARNING", BASE_URL="http://127.0.0.1",
-               SECRET_KEY="bench-secret",  # noqa: S106 - a throwaway local server
+               SECRET_KEY=secrets.token_urlsafe(32),  # a throwaway local server
                SEARCH_INDEX_DIR=str(workdir / "search-index"),
                MAIL_OUTBOX_DIR=str(workdir / "outbox"), PYTHONPATH=str(ROOT))
     app_port, hello_port = free_port(), free_port()

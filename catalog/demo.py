@@ -36,6 +36,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import spreadsheet
 from app.clock import today
 from app.demo import DAY_OFFSET, DemoDataError, read_objects, read_rows, resolve_day, yes
 from app.errors import DomainError
@@ -265,7 +266,7 @@ def certificate_list(text: str, on: date, *, recorded: set[tuple[str, str, str]]
     which the importer skips: its `line N` is still the demo file's line N."""
     by_tax_code = {p.tax_code: p for p in producers}
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet.writer(out, lineterminator="\n")
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     names = [name.strip() for name in next(reader, [])]
     columns = [name for name in names if name not in DEMO_ONLY_COLUMNS]

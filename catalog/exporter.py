@@ -3,13 +3,12 @@ and other systems. Exporting then importing the file changes nothing (tests prov
 
 from __future__ import annotations
 
-import csv
 import io
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from app.spreadsheet import safe_cell
+from app import spreadsheet
 from catalog.importer import COLUMNS
 from catalog.models import Certificate, Producer, Product
 
@@ -39,11 +38,11 @@ def certificate_row(cert: Certificate) -> dict:
 def export_csv(session: Session, *, province_code: int | None = None) -> str:
     """The certificates (of one province, or all) as the import CSV, UTF-8 with a header.
     Numbers and dates are written as the importer reads them; text cells that a spreadsheet
-    would run as a formula are neutralised (no real name or decision starts that way)."""
+    would run as a formula are neutralised with an apostrophe the importer takes off again."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for cert in certificates_for_export(session, province_code=province_code):
         row = certificate_row(cert)
-        writer.writerow([safe_cell(row[column]) for column in COLUMNS])
+        writer.writerow([row[column] for column in COLUMNS])
     return out.getvalue()

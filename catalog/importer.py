@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import DomainError
+from app.spreadsheet import unescape_cell
 from catalog import services
 from catalog.models import GROUPS, PRODUCER_KINDS, Certificate, Producer, Product
 from catalog.regions import validate_location
@@ -218,7 +219,8 @@ def parse_csv(text: str) -> tuple[list[CertificateRow], list[RowError]]:
             if len(record) != len(names):
                 errors.append(RowError(line, f"expected {len(names)} fields, found {len(record)}"))
                 continue
-            parsed = _parse_row(line, {n: _clean(v) for n, v in zip(names, record, strict=True)})
+            parsed = _parse_row(line, {n: _clean(unescape_cell(v.strip()))
+                                        for n, v in zip(names, record, strict=True)})
             (errors if isinstance(parsed, RowError) else rows).append(parsed)
     except csv.Error as err:
         errors.append(RowError(line + 1, f"unreadable CSV ({err})"))

@@ -295,7 +295,7 @@ def set_producer_active(session: Session, producer: Producer, *, active: bool,
     """Deactivate (or reactivate) a producer, with a reason. Deactivation takes every product
     of the producer out of sale at once through the gate (`producer_inactive`): storefront,
     search, carts at checkout, counters and booths all ask `catalog.gate`. Returns False
-    when nothing changed."""
+    when nothing changed. The sessions of the producer's users end on deactivation."""
     from app.clock import now
 
     reason = (reason or "").strip()
@@ -307,6 +307,10 @@ def set_producer_active(session: Session, producer: Producer, *, active: bool,
     producer.active = active
     producer.deactivated_at = None if active else now()
     producer.deactivation_reason = None if active else reason[:2000]
+    if not active:
+        from app.accounts.services import end_producer_sessions
+
+        end_producer_sessions(session, producer.id)  # its staff are signed out everywhere
     session.flush()
     return True
 

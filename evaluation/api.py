@@ -11,6 +11,7 @@ from pydantic import Field
 from app.api import Schema, api_blueprint, api_route, current_api_user
 from app.errors import InvalidInput
 from app.extensions import db
+from app.security import accepts_upload
 from evaluation import services, sheets
 from evaluation.models import EVIDENCE_KINDS, Dossier
 
@@ -240,6 +241,7 @@ def list_cycles():
     summary="Import score sheets from CSV (sheet,part,criterion,level,points,mandatory)",
     responses={422: "`invalid_sheet`: every bad line as `line N: reason`; nothing imported"},
 )
+@accepts_upload()
 def import_sheets():
     """All or nothing. Each sheet's parts must reach A 40, B 25, C 35 (a criterion counts its
     highest level). Send the file as the request body (`Content-Type: text/csv`)."""
@@ -458,6 +460,7 @@ def patch_dossier(dossier_id: int, body: DossierPatch):
         404: "Not your dossier",
     },
 )
+@accepts_upload()
 def upload_file(dossier_id: int):
     dossier = _own(dossier_id)
     upload = request.files.get("file")

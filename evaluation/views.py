@@ -28,6 +28,7 @@ from app.accounts.access import roles_required
 from app.clock import today
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
+from app.security import accepts_upload
 from backoffice.views import REFUSED, attempt
 from catalog.models import GROUPS, Product
 from catalog.regions import provinces
@@ -186,6 +187,7 @@ def seller_dossier(dossier_id: int):
 
 @bp.post("/seller/dossiers/<int:dossier_id>/files")
 @roles_required("producer")
+@accepts_upload()
 def seller_upload(dossier_id: int):
     dossier = services.get_own_dossier(db.session, _producer(), dossier_id)
     upload = request.files.get("file")
@@ -387,6 +389,7 @@ def admin_send_invites():
 
 @bp.post("/admin/score-sheets")
 @roles_required("admin")
+@accepts_upload()
 def admin_import_sheets():
     upload = request.files.get("file")
     data = upload.read() if upload else b""

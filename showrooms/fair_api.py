@@ -12,6 +12,7 @@ from pydantic import Field
 from app.api import Schema, api_blueprint, api_route, current_api_user, parse_body
 from app.errors import NotFound
 from app.extensions import db
+from app.security import accepts_upload
 from catalog.regions import province_name
 from showrooms import booth_stock, fair_map, fairs
 from showrooms.fair_models import Booking, Fair
@@ -201,6 +202,7 @@ class BoothsIn(Schema):
                    "`{booths: [...]}`), all or nothing",
            responses={404: "Not your fair",
                       422: "`invalid_booths` (`line N: reason`) or `booths_overlap` naming both"})
+@accepts_upload()
 def add_booths(slug: str):
     fair = fairs.fair_for_organizer(db.session, current_api_user(), slug)
     if request.mimetype == "application/json":

@@ -10,7 +10,6 @@ sales per booth per day for the organizer (voided tickets left out, returns subt
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,9 +17,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app import spreadsheet
 from app.clock import local, today
 from app.errors import Conflict, InvalidInput
-from app.spreadsheet import safe_cell
 from showrooms.counter_models import CounterRefund, CounterSale
 from showrooms.fair_models import Booking, Fair, natural_key
 
@@ -170,14 +169,14 @@ def report_json(report: FairReport) -> dict:
 
 
 def report_csv(report: FairReport) -> str:
-    """One row per booth and day, then a total row; text cells through `safe_cell`."""
+    """One row per booth and day, then a total row (the app's CSV writer: text cells that
+    look like formulas are neutralised)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet.writer(out, lineterminator="\n")
     writer.writerow(REPORT_COLUMNS)
     for row in report.rows:
         data = row.as_row()
-        writer.writerow([safe_cell(data[c]) if c in ("booth", "producer") else data[c]
-                         for c in REPORT_COLUMNS])
+        writer.writerow([data[c] for c in REPORT_COLUMNS])
     writer.writerow(["total", "", "", report.tickets, report.units, report.sold_vnd,
                      report.returned_vnd, report.net_vnd])
     return "\ufeff" + out.getvalue()

@@ -26,6 +26,7 @@ from app.accounts.access import roles_required
 from app.clock import LOCAL_TZ, now, today
 from app.errors import InvalidInput
 from app.extensions import db
+from app.security import accepts_upload
 from backoffice.views import REFUSED, attempt
 from catalog.models import GROUPS
 from catalog.regions import province_name, provinces
@@ -330,6 +331,7 @@ def remove_booth(slug: str, code: str):
 
 @organizer.post("/fairs/<slug>/booths/import")
 @roles_required("organizer", "admin")
+@accepts_upload()
 def import_booths(slug: str):
     fair = _organizer_fair(slug)
     upload = request.files.get("file")

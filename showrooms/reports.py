@@ -4,7 +4,6 @@ at close, what each producer is owed for goods sold on consignment; and the low-
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app import spreadsheet
 from app.errors import Conflict, InvalidInput
 from catalog.models import Producer, Product
 from showrooms.counter import tickets_of_day
@@ -150,7 +150,7 @@ def report_json(report: DayReport) -> dict:
 def report_csv(report: DayReport) -> str:
     """One file, sections separated by a blank line: tickets, products, producers, totals."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(["receipt_number", "sold_at", "status", "payment", "total_vnd", "order", "lines"])
     for t in report.tickets:
         writer.writerow([t.receipt_number, t.sold_at.isoformat(), "void" if t.is_void else "completed",

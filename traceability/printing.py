@@ -9,7 +9,6 @@ Only ASCII text is printed, so no font file is needed on the machine.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from collections.abc import Iterable, Sequence
@@ -20,6 +19,7 @@ import qrcode
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 
+from app import spreadsheet
 from traceability import codes
 
 PAGE_W, PAGE_H = 210.0, 297.0  # A4, mm
@@ -244,7 +244,7 @@ def urls_txt(stamps: Sequence[StampLabel]) -> str:
 def stamps_csv(stamps: Sequence[StampLabel], *, lot_number: str, product_slug: str) -> str:
     """code,url,lot,product with a header row."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet.writer(out, lineterminator="\n")
     writer.writerow(["code", "url", "lot", "product"])
     for s in stamps:
         writer.writerow([s.code, s.url, lot_number, product_slug])

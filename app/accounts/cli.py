@@ -37,6 +37,48 @@ def create_user(email, password, role, producer_tax_code, sales_point_code, ward
     click.echo(f"created {user.role} user {user.email}")
 
 
+@users.command("set-password")
+@click.option("--email", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Asked for when not given (not echoed).")
+def set_password(email, password):
+    """A new password (at least 10 characters); the user's sessions end everywhere."""
+    try:
+        user = services.get_user(db.session, email)
+        services.set_password(db.session, user, password)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    click.echo(f"password changed for {user.email}; its sessions have ended")
+
+
+@users.command("deactivate")
+@click.option("--email", required=True)
+def deactivate(email):
+    """Refuse the user's sign-in, API tokens and sessions (at once, everywhere)."""
+    _set_active(email, active=False)
+
+
+@users.command("activate")
+@click.option("--email", required=True)
+def activate(email):
+    """Let a deactivated user sign in again."""
+    _set_active(email, active=True)
+
+
+def _set_active(email: str, *, active: bool) -> None:
+    try:
+        user = services.get_user(db.session, email)
+        changed = services.set_user_active(db.session, user, active=active)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(err.message) from None
+    state = "active" if active else "deactivated"
+    click.echo(f"{user.email} is {state}" + ("" if changed else " (no change)"))
+
+
 @click.group("tokens", help="Manage API tokens.")
 def tokens():
     pass

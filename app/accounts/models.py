@@ -37,6 +37,9 @@ class User(UserMixin, db.Model):
     sales_point_id: Mapped[int | None] = mapped_column(ForeignKey("sales_points.id"), index=True)
     ward_code: Mapped[int | None] = mapped_column(Integer, index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # In the session cookie beside the id (get_id); bumped by logout, a password change and a
+    # deactivation, so every cookie issued before is refused by the user loader.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     producer = relationship("Producer")
@@ -45,6 +48,9 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # flask-login
         return self.active
+
+    def get_id(self) -> str:  # flask-login: what the session cookie names
+        return f"{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

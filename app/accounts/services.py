@@ -29,7 +29,11 @@ def register_role_binder(role: str, binder: RoleBinder) -> None:
 
 
 TOKEN_PREFIX = "ocop_"  # noqa: S105 — a visible prefix, not a secret
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
+MAX_PASSWORD = 200  # what the forms accept
+# werkzeug's scrypt (memory-hard); hashes made earlier (pbkdf2) still check, and are
+# replaced by a scrypt hash at the user's next sign-in.
+HASH_METHOD = "scrypt"
 
 
 # email_validator refuses the special-use `.local` names outright; demo and intranet
@@ -62,12 +66,10 @@ def create_user(
     if role not in ROLES:
         raise InvalidInput(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.", code="invalid_role")
     email = normalize_email(email)
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"The password needs at least {MIN_PASSWORD} characters.",
-                           code="weak_password")
+    check_password_strength(password)
     if session.scalar(select(User).where(User.email == email)):
         raise Conflict(f"A user with email {email} already exists.", code="email_taken")
-    user = User(email=email, password_hash=generate_password_hash(password), role=role, name=name)
+    user = User(email=email, password_hash=hash_password(password), role=role, name=name)
     binder = _ROLE_BINDERS.get(role)
     if binder is not None:
         binder(session, user, {"producer_tax_code": producer_tax_code,
@@ -77,10 +79,77 @@ def create_user(
     return user
 
 
+def check_password_strength(password: str) -> None:
+    """Every password set anywhere (CLI, forms, demo) has at least MIN_PASSWORD characters."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"The password needs at least {MIN_PASSWORD} characters "
+                           f"(this one has {len(password)}).", code="weak_password")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(f"The password may have at most {MAX_PASSWORD} characters.",
+                           code="weak_password")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=HASH_METHOD)
+
+
 def authenticate_password(session: Session, email: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active or not check_password_hash(user.password_hash, password):
         return None
+    if not user.password_hash.startswith(HASH_METHOD + ":"):
+        user.password_hash = hash_password(password)  # an older hash, upgraded while we know the password
+        session.flush()
+    return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Every session cookie issued to the user so far stops working (logout, password change,
+    deactivation): the version they carry no longer matches."""
+    user.session_version = User.session_version + 1
+    session.flush()
+    session.refresh(user, ["session_version"])
+
+
+def end_producer_sessions(session: Session, producer_id: int) -> int:
+    """The sessions of every user of a producer end (the office deactivated the producer)."""
+    users = session.scalars(select(User).where(User.producer_id == producer_id)).all()
+    for user in users:
+        end_sessions(session, user)
+    return len(users)
+
+
+def set_password(session: Session, user: User, password: str) -> User:
+    """A new password (at least MIN_PASSWORD characters); every existing session ends."""
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    end_sessions(session, user)
+    return user
+
+
+def change_own_password(session: Session, user: User, *, current: str, new: str) -> User:
+    """The signed-in user's own change: the current password first."""
+    if not check_password_hash(user.password_hash, current):
+        raise InvalidInput("The current password is not right.", code="wrong_password")
+    return set_password(session, user, new)
+
+
+def set_user_active(session: Session, user: User, *, active: bool) -> bool:
+    """Deactivate (sessions and sign-in refused at once) or reactivate a user; False when
+    nothing changed."""
+    if user.active == active:
+        return False
+    user.active = active
+    if not active:
+        end_sessions(session, user)
+    session.flush()
+    return True
+
+
+def get_user(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"No user with email {email}.", code="unknown_user")
     return user
 
 

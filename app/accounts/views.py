@@ -7,11 +7,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts.forms import LoginForm
+from app.accounts.forms import LoginForm, PasswordForm
 from app.accounts.models import User
-from app.accounts.services import authenticate_password
+from app.accounts.services import authenticate_password, change_own_password, end_sessions
+from app.errors import DomainError
 from app.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -29,9 +30,16 @@ HOME_BY_ROLE = {
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    """The session names `<id>:<session version>` (User.get_id); a cookie whose version is
+    not the user's current one (logged out, password changed, deactivated) signs no one in."""
     from app.audit import set_actor
 
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    ident, _sep, version = user_id.partition(":")
+    if not (ident.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or user.session_version != int(version):
+        return None
     set_actor(user)  # the audit log knows who acts for the rest of the request
     return user
 
@@ -71,6 +79,7 @@ def login():
         if user is None:
             flash(_("Email hoặc mật khẩu không đúng."), "error")
         else:
+            db.session.commit()  # an old password hash may have been upgraded
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or HOME_BY_ROLE.get(user.role, "/"))
     return render_template("accounts/login.html", form=form)
@@ -78,6 +87,32 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # A copy of this session cookie (another tab, a stolen one) dies with it.
+        end_sessions(db.session, current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10/minute", methods=["POST"])
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_own_password(db.session, current_user._get_current_object(), current=form.current.data,
+                                new=form.new.data)
+        except DomainError as err:
+            db.session.rollback()
+            form.current.errors.append(_("Mật khẩu hiện tại không đúng.")
+                                       if err.code == "wrong_password" else err.message)
+        else:
+            db.session.commit()
+            # This browser stays signed in (with the new version); every other session ends.
+            login_user(current_user._get_current_object())
+            flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."), "success")
+            return redirect(HOME_BY_ROLE.get(current_user.role, "/"))
+    return render_template("accounts/password.html", form=form), 422 if form.errors else 200

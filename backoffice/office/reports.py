@@ -9,7 +9,6 @@ The OCOP products come from the gate's own set form (`catalog.gate.current_certi
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,9 +17,9 @@ from datetime import date
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from app import spreadsheet
 from app.clock import today
 from app.errors import InvalidInput, NotFound
-from app.spreadsheet import safe_cell
 from backoffice.office.models import ProvinceTarget
 from catalog.gate import add_months, current_certificates
 from catalog.models import Certificate, Producer, Product
@@ -47,10 +46,10 @@ class Report:
 
     def csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = spreadsheet.writer(out, lineterminator="\n")
         writer.writerow(self.columns)
         for row in self.rows:
-            writer.writerow([safe_cell(row.get(c)) for c in self.columns])
+            writer.writerow([row.get(c) for c in self.columns])
         return "\ufeff" + out.getvalue()
 
     def json(self) -> dict:

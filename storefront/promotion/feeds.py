@@ -6,7 +6,6 @@ so a feed of any size is served with bounded memory."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy.orm import Session
 
+from app import spreadsheet
 from app.clock import today
 from catalog.listing import filtered, with_cards
 from catalog.models import Certificate, Product
@@ -126,7 +126,7 @@ def google_feed(items: Iterator[FeedItem], *, base_url: str, title: str) -> Iter
 def meta_feed(items: Iterator[FeedItem]) -> Iterator[str]:
     """Meta (Facebook/Instagram) catalogue CSV with its required columns."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheet.writer(buffer)
     writer.writerow(META_COLUMNS)
     for item in items:
         product = item.product

@@ -79,7 +79,7 @@ def test_an_unknown_role_is_refused_by_the_command_line(cli, db_session):
 
 @pytest.mark.parametrize(("email", "password", "message"), [
     ("not-an-email", PASSWORD, "Invalid email address"),
-    ("short@example.vn", "1234567", "at least 8 characters"),
+    ("short@example.vn", "123456789", "at least 10 characters"),
 ])
 def test_bad_email_or_weak_password_is_refused(cli, db_session, email, password, message):
     result = cli("users", "create", "--email", email, "--password", password, "--role", "admin")

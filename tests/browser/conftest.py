@@ -11,6 +11,7 @@ it is missing). `phone`: a new page at phone size (390×844), Vietnamese by defa
 from __future__ import annotations
 
 import logging
+import secrets
 import shutil
 import threading
 from collections.abc import Iterator
@@ -50,6 +51,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'live.sqlite3'}",
         "WTF_CSRF_ENABLED": True,
         "TESTING": False,
+        "SECRET_KEY": secrets.token_urlsafe(32),  # a production app refuses a weak key
     }
     app = create_app(config)
     with app.app_context():

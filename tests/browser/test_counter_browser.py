@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -103,7 +104,7 @@ def test_chi_lan_sells_online_and_offline_and_closes_her_day(live_server, chromi
         page.wait_for_url(re.compile(r"/seller/$"))
         page.get_by_role("link", name="Mở quầy bán").click()
         page.wait_for_url(re.compile(r"/counter/PQ-01$"))
-        page.wait_for_function("document.getElementById('catalogue-note').textContent.length > 0")
+        expect(page.locator("#catalogue-note")).to_have_text(re.compile(r"\S"))
 
         # 0. A product whose certificate was revoked refuses to sell, with the reason.
         page.locator("#scan").fill(revoked)
@@ -149,7 +150,7 @@ def test_chi_lan_sells_online_and_offline_and_closes_her_day(live_server, chromi
 
         # 4. The Wi-Fi drops: she keeps selling; the sale waits in the queue.
         context.set_offline(True)
-        page.wait_for_function("document.getElementById('net-status').classList.contains('offline')")
+        expect(page.locator("#net-status")).to_have_class(re.compile(r"\boffline\b"))
         page.locator("#scan").fill("nuoc mam")
         page.locator("#results button.result").first.click()
         page.locator("#pay").click()
@@ -161,8 +162,7 @@ def test_chi_lan_sells_online_and_offline_and_closes_her_day(live_server, chromi
 
         # 5. The network is back: the queue empties by itself.
         context.set_offline(False)
-        page.wait_for_function(
-            "document.getElementById('queue-label').textContent.indexOf('không có') === 0", timeout=20000)
+        expect(page.locator("#queue-label")).to_have_text(re.compile(r"^không có"), timeout=20000)
 
         # 6. The day report lists three tickets (one of them sold offline).
         page.goto(live_server("/counter/PQ-01/report"))
@@ -214,24 +214,22 @@ def test_a_sale_queued_offline_survives_a_lost_session(live_server, chromium):
         page.locator("main button[type=submit]").click()
         page.wait_for_url(re.compile(r"/seller/$"))
         page.goto(live_server("/counter/CT-01"))
-        page.wait_for_function("document.getElementById('catalogue-note').textContent.length > 0")
+        expect(page.locator("#catalogue-note")).to_have_text(re.compile(r"\S"))
 
     try:
         sign_in()
         context.set_offline(True)
-        page.wait_for_function("document.getElementById('net-status').classList.contains('offline')")
+        expect(page.locator("#net-status")).to_have_class(re.compile(r"\boffline\b"))
         page.locator("#scan").fill(name)
         page.locator("#results button.result").first.click()
         page.locator("#pay").click()
         page.wait_for_selector("#receipt:not([hidden])")
         context.clear_cookies()  # the session is gone
         context.set_offline(False)
-        signed_out = "document.getElementById('sale-error').textContent.indexOf('Phiên đăng nhập') === 0"
-        page.wait_for_function(signed_out, timeout=20000)
+        expect(page.locator("#sale-error")).to_have_text(re.compile(r"^Phiên đăng nhập"), timeout=20000)
         assert "1 giao dịch chờ gửi" in page.locator("#net-status").inner_text()
         sign_in()  # the page loads again and sends its queue
-        page.wait_for_function(
-            "document.getElementById('queue-label').textContent.indexOf('không có') === 0", timeout=20000)
+        expect(page.locator("#queue-label")).to_have_text(re.compile(r"^không có"), timeout=20000)
         with live_server.app.app_context():
             tickets = db.session.scalars(select(CounterSale).where(CounterSale.location_id == location_id))
             assert [t.replayed for t in tickets] == [True]

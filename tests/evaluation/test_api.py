@@ -547,3 +547,19 @@ def test_producers_see_the_open_cycles_of_their_province_only(client, world):
     )
     assert r.status_code == 422
     assert draft.status == "draft"
+
+
+def test_a_30_mb_evidence_file_is_refused_before_it_is_read(client, world):
+    """Over the upload routes' 10 MB, the request is refused from its Content-Length (413,
+    JSON) and no file row is written."""
+    dossier = world.dossier()
+    boundary = "ocop-30mb"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nlabels\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n").encode() + PDF + b"0" * (30 * 1024 * 1024) \
+        + f"\r\n--{boundary}--\r\n".encode()
+    r = client.post(f"/api/v1/seller/dossiers/{dossier.id}/files", headers=world.headers(world.producer_user),
+                    data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert r.status_code == 413 and r.json["error"]["code"] == "payload_too_large"
+    assert "10 MB" in r.json["error"]["message"]
+    assert db.session.get(Dossier, dossier.id).files == []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -180,7 +181,7 @@ def test_worker_sigkilled_mid_sale_leaves_nothing_half_written(committed, tmp_pa
     config.write_text(HOOK)
     port = _free_port()
     env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               SECRET_KEY="fault-test", LOG_LEVEL="WARNING",  # noqa: S106 - scratch server
+               SECRET_KEY=secrets.token_urlsafe(32), LOG_LEVEL="WARNING",  # a scratch server
                MAIL_OUTBOX_DIR=str(tmp_path / "outbox"), SEARCH_BACKEND="postgres",
                OCOP_FAULT_ARMED=str(armed), OCOP_FAULT_REACHED=str(reached),
                OCOP_FAULT_POINT=point, OCOP_FAULT_TABLE=path.table)
