@@ -239,6 +239,7 @@ def list_cycles():
     tags=["cycle"],
     summary="Import score sheets from CSV (sheet,part,criterion,level,points,mandatory)",
     responses={422: "`invalid_sheet`: every bad line as `line N: reason`; nothing imported"},
+    consumes={"text/csv": {"type": "string"}},
 )
 def import_sheets():
     """All or nothing. Each sheet's parts must reach A 40, B 25, C 35 (a criterion counts its
@@ -457,6 +458,10 @@ def patch_dossier(dossier_id: int, body: DossierPatch):
         409: "`dossier_locked`",
         404: "Not your dossier",
     },
+    consumes={"multipart/form-data": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"},
+                       "kind": {"type": "string"}}}},
 )
 def upload_file(dossier_id: int):
     dossier = _own(dossier_id)

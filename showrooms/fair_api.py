@@ -94,7 +94,7 @@ def _svg_response(fair: Fair) -> Response:
 
 
 @api_route(bp, "/fairs/<slug>/map.svg", tags=["fairs"], summary="The floor plan as SVG",
-           responses={404: "Unknown fair"})
+           responses={404: "Unknown fair"}, produces={"image/svg+xml": {"type": "string"}})
 def fair_map_svg(slug: str):
     return _svg_response(fairs.get_fair(db.session, slug)), 200
 
@@ -200,7 +200,9 @@ class BoothsIn(Schema):
            summary="Add booths: a `text/csv` body `code,x,y,w,h,price_vnd,zone` (or JSON "
                    "`{booths: [...]}`), all or nothing",
            responses={404: "Not your fair",
-                      422: "`invalid_booths` (`line N: reason`) or `booths_overlap` naming both"})
+                      422: "`invalid_booths` (`line N: reason`) or `booths_overlap` naming both"},
+           consumes={"text/csv": {"type": "string"},
+                     "application/json": BoothsIn})
 def add_booths(slug: str):
     fair = fairs.fair_for_organizer(db.session, current_api_user(), slug)
     if request.mimetype == "application/json":
