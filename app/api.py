@@ -37,6 +37,20 @@ class Schema(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True)
 
 
+def _unset_is_not_null(schema: dict) -> None:
+    """A PATCH field left out is unchanged (None in Python): that None is no JSON default."""
+    for prop in schema.get("properties", {}).values():
+        if prop.get("default", ...) is None and "anyOf" not in prop:
+            del prop["default"]
+
+
+class PatchSchema(Schema):
+    """A PATCH body: only the fields sent change. A field typed without `| None` (a column
+    that is NOT NULL) may be left out but not sent as null — 422, never a half-written row."""
+
+    model_config = ConfigDict(**Schema.model_config, json_schema_extra=_unset_is_not_null)
+
+
 class QuerySchema(BaseModel):
     """Query-string arguments: everything arrives as text, so types are coerced."""
 
@@ -304,6 +318,7 @@ def _operation(op: Operation, schemas: dict) -> tuple[str, dict]:
         responses["404"] = _error_response("Unknown or not yours (`not_found`)")
     if op.auth:
         item["security"] = [{"bearer": []}]
+        item["x-roles"] = list(op.auth)  # the roles whose token this operation accepts
         responses["401"] = _error_response("Missing or unknown token (`unauthorized`)")
         responses["403"] = _error_response(f"Needs role: {', '.join(op.auth)} (`forbidden`)")
     for code, text in op.responses.items():

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from app.api import QuerySchema, Schema
+from app.api import PatchSchema, QuerySchema, Schema
 from catalog.models import GROUPS, LEVELS, PRODUCER_KINDS
 from catalog.regions import provinces
 
@@ -75,9 +75,9 @@ class ProductIn(Schema):
     published: bool = False
 
 
-class ProductPatch(Schema):
-    """Only the fields sent change. `name`, `group`, `description`, `unit` and `published`
-    cannot be null (a product always has them); `price_vnd` may be null while unpublished."""
+class ProductPatch(PatchSchema):
+    """`name`, `group`, `description`, `unit` and `published` cannot be null (a product always
+    has them); `price_vnd` may be null while unpublished."""
 
     name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
     group: Group = None  # type: ignore[assignment]

@@ -282,6 +282,8 @@ def revoke_certificate(session: Session, cert: Certificate, *, reason: str,
 
 # --- The office: producers (issue 12) ---------------------------------------------------------
 
+# Fields a producer always has (NOT NULL); `name` is checked on its own (not blank either).
+PRODUCER_REQUIRED_FIELDS = ("kind", "tax_code", "province_code", "address")
 PRODUCER_EDITABLE = {"name", "name_en", "kind", "province_code", "ward_code", "address",
                      "historical_origin", "craft_village", "phone", "email", "description",
                      "description_en", "tax_code"}
@@ -296,6 +298,9 @@ def update_producer(session: Session, producer: Producer, **changes) -> Producer
     if "kind" in changes and changes["kind"] not in PRODUCER_KINDS:
         raise InvalidInput(f"Unknown producer kind {changes['kind']!r}; use one of "
                            f"{', '.join(PRODUCER_KINDS)}.", code="invalid_kind")
+    emptied = [name for name in PRODUCER_REQUIRED_FIELDS if name in changes and changes[name] is None]
+    if emptied:
+        raise InvalidInput(f"{', '.join(emptied)}: cannot be null.", code="invalid_input")
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
         if not changes["name"]:

@@ -268,6 +268,7 @@ def list_sheets():
     status=201,
     tags=["cycle"],
     summary="Set up a council: members and the forwarded dossiers it scores",
+    responses={404: "Unknown cycle, dossier or member"},
 )
 def create_council(body: CouncilIn):
     council = services.create_council(

@@ -114,3 +114,65 @@ def test_reasonably_nested_json_is_read_and_judged_field_by_field(client, produc
     answer = client.post("/api/v1/seller/products", json=body, headers=auth(token))
     error = _error(answer, 422)
     assert error["code"] == "invalid_input" and "extra" in error["message"]
+
+
+# --- Found by the fuzzer (tests/app/test_api_fuzz.py) ---------------------------------------
+
+def test_int_converter_matches_exactly_the_database_integer_range():
+    import re
+
+    from app.converters import MAX_DB_INT, at_most
+
+    pattern = re.compile(at_most(MAX_DB_INT) + r"\Z")
+    for number in (0, 7, 99, 10**9, 1_999_999_999, 2_147_483_639, MAX_DB_INT - 1, MAX_DB_INT):
+        assert pattern.match(str(number)), number
+    assert pattern.match("007")
+    for number in (MAX_DB_INT + 1, 2_147_483_650, 2_200_000_000, 9_999_999_999, 2**63):
+        assert not pattern.match(str(number)), number
+
+
+def test_id_beyond_range_on_a_path_served_by_two_rules_is_404_not_405(client, db_session):
+    token = make_token(make_user("council_member"))
+    answer = client.get(f"/api/v1/council/dossiers/{2**31}/scores", headers=auth(token))
+    assert _error(answer, 404)["code"] == "not_found"
+
+
+def test_producer_patch_refuses_null_for_a_field_it_always_has(client, admin_token, db_session):
+    producer = make_product().producer
+    for field in ("province_code", "kind", "tax_code", "address", "name"):
+        answer = client.patch(f"/api/v1/admin/producers/{producer.slug}", json={field: None},
+                              headers=auth(admin_token))
+        assert field in _error(answer, 422)["message"]
+
+
+def test_fair_opening_hours_with_a_time_zone_are_refused(client, db_session):
+    token = make_token(make_user("organizer"))
+    body = {"name": "Hội chợ thử", "starts_on": "2030-01-01", "ends_on": "2030-01-03",
+            "venue": "Nhà văn hoá", "province_code": 92, "closes_at": 0}
+    answer = client.post("/api/v1/fairs", json=body, headers=auth(token))
+    assert "closes_at" in _error(answer, 422)["message"]
+    answer = client.post("/api/v1/fairs", json=body | {"closes_at": "21:00+07:00"},
+                         headers=auth(token))
+    assert "closes_at" in _error(answer, 422)["message"]
+    answer = client.post("/api/v1/fairs", json=body | {"opens_at": "08:00", "closes_at": "21:00"},
+                         headers=auth(token))
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+
+
+def test_fair_with_a_latitude_but_no_longitude_is_refused(client, db_session):
+    token = make_token(make_user("organizer"))
+    body = {"name": "Hội chợ thử", "starts_on": "2030-01-01", "ends_on": "2030-01-03",
+            "venue": "Nhà văn hoá", "province_code": 92, "latitude": 0, "longitude": None}
+    answer = client.post("/api/v1/fairs", json=body, headers=auth(token))
+    assert "latitude and longitude go together" in _error(answer, 422)["message"]
+
+
+@pytest.mark.parametrize("field", ["province_code", "name", "starts_on", "opens_at", "venue"])
+def test_fair_patch_refuses_null_for_a_field_a_fair_always_has(client, db_session, field):
+    from tests.showrooms.fair_factories import make_fair
+
+    organizer = make_user("organizer")
+    fair = make_fair(organizer)
+    answer = client.patch(f"/api/v1/fairs/{fair.slug}", json={field: None},
+                          headers=auth(make_token(organizer)))
+    assert field in _error(answer, 422)["message"]
