@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from app.converters import MAX_DB_INT
 from app.errors import Forbidden, InvalidInput, Unauthorized
 from app.extensions import csrf, db
 from app.json_provider import TooDeep
@@ -30,7 +31,20 @@ from app.json_provider import TooDeep
 API_PREFIX = "/api/v1"
 
 
-class Schema(BaseModel):
+class _DatabaseInts(BaseModel):
+    """Every integer of the API's input fits the database's INTEGER (±2**31 − 1): a bigger
+    one could not be stored nor compared by PostgreSQL (NumericValueOutOfRange, a 500)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _fits_the_database(cls, value: Any) -> Any:
+        for item in value if isinstance(value, list | tuple | set) else (value,):
+            if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_DB_INT:
+                raise ValueError(f"an integer of at most {MAX_DB_INT:,}")
+        return value
+
+
+class Schema(_DatabaseInts):
     """A JSON request body: strict JSON types (a string is not a number), unknown fields
     refused, so a typo gets a 422 instead of being silently ignored."""
 
@@ -51,7 +65,7 @@ class PatchSchema(Schema):
     model_config = ConfigDict(**Schema.model_config, json_schema_extra=_unset_is_not_null)
 
 
-class QuerySchema(BaseModel):
+class QuerySchema(_DatabaseInts):
     """Query-string arguments: everything arrives as text, so types are coerced."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)

@@ -44,7 +44,7 @@ from tests.showrooms.fair_factories import grid, make_fair
 
 pytestmark = pytest.mark.fuzz
 
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 10
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance,
           content_type_conformance]
 

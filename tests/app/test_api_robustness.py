@@ -176,3 +176,19 @@ def test_fair_patch_refuses_null_for_a_field_a_fair_always_has(client, db_sessio
     answer = client.patch(f"/api/v1/fairs/{fair.slug}", json={field: None},
                           headers=auth(make_token(organizer)))
     assert field in _error(answer, 422)["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/gift-boxes?province=11946900174",
+                                  "/api/v1/gift-boxes?max_price=3000000000",
+                                  "/api/v1/villages?province=568457521829",
+                                  f"/api/v1/products?province={2**40}"])
+def test_query_integers_beyond_the_database_range_are_invalid_input(client, db_session, path):
+    assert _error(client.get(path), 422)["code"] == "invalid_input"
+
+
+def test_body_integers_beyond_the_database_range_are_invalid_input(client, producer_token):
+    _, token = producer_token
+    body = {"name": "Trà", "group": "drink", "price_vnd": 1, "unit": "hộp", "gtin": None}
+    for field, value in (("price_vnd", 2**31), ("price_vnd", 2**63)):
+        answer = client.post("/api/v1/seller/products", json=body | {field: value}, headers=auth(token))
+        assert field in _error(answer, 422)["message"]
