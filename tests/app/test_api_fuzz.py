@@ -116,12 +116,12 @@ def world(app):
             connection.close()
 
 
-def test_the_fuzzed_document_is_the_served_one(app):
-    assert app.test_client().get("/api/v1/openapi.json").get_json() == DOCUMENT
+def test_the_fuzzed_document_is_the_served_one(client):
+    assert client.get("/api/v1/openapi.json").get_json() == DOCUMENT
 
 
-def test_openapi_document_is_valid_openapi_3_1(app):
-    document = app.test_client().get("/api/v1/openapi.json").get_json()
+def test_openapi_document_is_valid_openapi_3_1(client):
+    document = client.get("/api/v1/openapi.json").get_json()
     validate(document)
     operations = [op for item in document["paths"].values() for op in item.values()]
     assert len(operations) > 100
