@@ -12,6 +12,7 @@ from flask import Flask, current_app, g, request
 
 from app import config as config_module
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.json_provider import BoundedJSONProvider
 
 # Each feature package owns its blueprints (`bp`, or `blueprints` for several).
 BLUEPRINT_MODULES = [
@@ -51,7 +52,10 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 class OcopFlask(Flask):
     """Flask, with the embedded database's last line of defence: a request that still meets
     SQLite's write lock (after waiting the busy timeout) is retried once from a clean
-    session, then answered 503 with Retry-After — never a 500 (see app/database.py)."""
+    session, then answered 503 with Retry-After — never a 500 (see app/database.py).
+    JSON bodies are read with a bounded depth (app/json_provider.py)."""
+
+    json_provider_class = BoundedJSONProvider
 
     def dispatch_request(self):
         from app.database import is_lock_error
@@ -122,6 +126,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     faults.register(app)
     _trust_proxy(app)
     _import_models()
+    from app.converters import register_converters
+
+    register_converters(app)
     for name in HOOK_MODULES:
         importlib.import_module(name)
     for name in BLUEPRINT_MODULES:

@@ -135,6 +135,16 @@ def _check_gtin_free(session: Session, gtin: str | None, product_id: int | None 
         raise Conflict(f"GTIN {gtin} is already used by another product.", code="gtin_taken")
 
 
+def _check_name_free(session: Session, producer: Producer, name: str,
+                     product_id: int | None = None) -> None:
+    query = select(Product.id).where(Product.producer_id == producer.id,
+                                     func.lower(Product.name) == name.lower())
+    if product_id is not None:
+        query = query.where(Product.id != product_id)
+    if session.scalar(query.limit(1)):
+        raise Conflict(f"{producer.name} already has a product named {name!r}.", code="name_taken")
+
+
 def create_product(session: Session, producer: Producer, **values) -> Product:
     """A new product of `producer`; unpublished unless asked, and never published unpriced."""
     unknown = set(values) - PRODUCT_FIELDS
@@ -142,9 +152,7 @@ def create_product(session: Session, producer: Producer, **values) -> Product:
         raise InvalidInput(f"Unknown product fields: {', '.join(sorted(unknown))}.")
     _check_product_values(values)
     name = values["name"].strip()
-    if session.scalar(select(Product.id).where(Product.producer_id == producer.id,
-                                               func.lower(Product.name) == name.lower())):
-        raise Conflict(f"{producer.name} already has a product named {name!r}.", code="name_taken")
+    _check_name_free(session, producer, name)
     if values.get("published") and values.get("price_vnd") is None:
         raise InvalidInput("Set price_vnd before publishing.", code="price_required")
     _check_gtin_free(session, values.get("gtin"))
@@ -155,11 +163,23 @@ def create_product(session: Session, producer: Producer, **values) -> Product:
     return product
 
 
+# Fields a product always has (NOT NULL): a change may set them, never empty them.
+PRODUCT_REQUIRED_FIELDS = ("name", "group", "description", "unit", "published")
+
+
 def update_product(session: Session, product: Product, **changes) -> Product:
+    """Change a product's fields; its name stays unique among its producer's products
+    (case aside, as at creation)."""
     unknown = set(changes) - PRODUCT_FIELDS
     if unknown:
         raise InvalidInput(f"Unknown product fields: {', '.join(sorted(unknown))}.")
+    emptied = [name for name in PRODUCT_REQUIRED_FIELDS if name in changes and changes[name] is None]
+    if emptied:
+        raise InvalidInput(f"{', '.join(emptied)}: cannot be null.", code="invalid_input")
     _check_product_values(changes)
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        _check_name_free(session, product.producer, changes["name"], product.id)
     price = changes.get("price_vnd", product.price_vnd)
     if changes.get("published", product.published) and price is None:
         raise InvalidInput("Set price_vnd before publishing.", code="price_required")
@@ -212,7 +232,12 @@ def validate_certificate_values(*, stars: int, score: int, level: str, issued_on
     if not issuer.strip():
         raise InvalidInput("A certificate needs its issuer, as written on the decision.",
                            code="invalid_issuer")
-    valid_until = valid_until or default_valid_until(issued_on)
+    if valid_until is None:
+        try:
+            valid_until = default_valid_until(issued_on)
+        except (ValueError, OverflowError):  # the calendar (and the database's dates) end in 9999
+            raise InvalidInput("This certificate's default end (issued_on + 36 months) falls after "
+                               "year 9999; check issued_on.", code="invalid_dates") from None
     if valid_until < issued_on:
         raise InvalidInput("valid_until cannot precede issued_on.", code="invalid_dates")
     return valid_until
@@ -257,6 +282,8 @@ def revoke_certificate(session: Session, cert: Certificate, *, reason: str,
 
 # --- The office: producers (issue 12) ---------------------------------------------------------
 
+# Fields a producer always has (NOT NULL); `name` is checked on its own (not blank either).
+PRODUCER_REQUIRED_FIELDS = ("kind", "tax_code", "province_code", "address")
 PRODUCER_EDITABLE = {"name", "name_en", "kind", "province_code", "ward_code", "address",
                      "historical_origin", "craft_village", "phone", "email", "description",
                      "description_en", "tax_code"}
@@ -271,6 +298,9 @@ def update_producer(session: Session, producer: Producer, **changes) -> Producer
     if "kind" in changes and changes["kind"] not in PRODUCER_KINDS:
         raise InvalidInput(f"Unknown producer kind {changes['kind']!r}; use one of "
                            f"{', '.join(PRODUCER_KINDS)}.", code="invalid_kind")
+    emptied = [name for name in PRODUCER_REQUIRED_FIELDS if name in changes and changes[name] is None]
+    if emptied:
+        raise InvalidInput(f"{', '.join(emptied)}: cannot be null.", code="invalid_input")
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
         if not changes["name"]:

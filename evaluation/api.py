@@ -240,6 +240,7 @@ def list_cycles():
     tags=["cycle"],
     summary="Import score sheets from CSV (sheet,part,criterion,level,points,mandatory)",
     responses={422: "`invalid_sheet`: every bad line as `line N: reason`; nothing imported"},
+    consumes={"text/csv": {"type": "string"}},
 )
 @accepts_upload()
 def import_sheets():
@@ -269,6 +270,7 @@ def list_sheets():
     status=201,
     tags=["cycle"],
     summary="Set up a council: members and the forwarded dossiers it scores",
+    responses={404: "Unknown cycle, dossier or member"},
 )
 def create_council(body: CouncilIn):
     council = services.create_council(
@@ -459,6 +461,10 @@ def patch_dossier(dossier_id: int, body: DossierPatch):
         409: "`dossier_locked`",
         404: "Not your dossier",
     },
+    consumes={"multipart/form-data": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream"},
+                       "kind": {"type": "string"}}}},
 )
 @accepts_upload()
 def upload_file(dossier_id: int):

@@ -287,7 +287,8 @@ def _wants_csv(query: DayQuery) -> bool:
 
 @api_route(bp, "/sales-points/<code>/reports/day", query=DayQuery, auth=("sales_point", "admin"),
            tags=["sales points"], summary="The day report (JSON, or CSV with ?format=csv)",
-           responses={404: "Not your sales point"})
+           responses={404: "Not your sales point"},
+           produces={"application/json": None, "text/csv": {"type": "string"}})
 def day_report(code: str, query: DayQuery):
     location = _location(code)
     report = reports.day_report(db.session, location, query.date or today())

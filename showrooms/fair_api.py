@@ -4,12 +4,12 @@ plans and booking queues, producers' bookings and booth stock."""
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import Response, request, url_for
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from app.api import Schema, api_blueprint, api_route, current_api_user, parse_body
+from app.api import PatchSchema, Schema, api_blueprint, api_route, current_api_user, parse_body
 from app.errors import NotFound
 from app.extensions import db
 from app.security import accepts_upload
@@ -95,7 +95,7 @@ def _svg_response(fair: Fair) -> Response:
 
 
 @api_route(bp, "/fairs/<slug>/map.svg", tags=["fairs"], summary="The floor plan as SVG",
-           responses={404: "Unknown fair"})
+           responses={404: "Unknown fair"}, produces={"image/svg+xml": {"type": "string"}})
 def fair_map_svg(slug: str):
     return _svg_response(fairs.get_fair(db.session, slug)), 200
 
@@ -116,6 +116,16 @@ class BoothIn(Schema):
                                self.price_vnd, self.zone or None)
 
 
+def _time_of_day(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("a local time of day (HH:MM), without a time zone")
+    return value
+
+
+# Opening hours are local to the venue: a zoned time could not be compared with them.
+LocalTime = Annotated[time, AfterValidator(_time_of_day)]
+
+
 class FairIn(Schema):
     name: str = Field(min_length=3, max_length=200)
     starts_on: date = Field(strict=False)
@@ -132,8 +142,8 @@ class FairIn(Schema):
     ward_code: int | None = None
     latitude: float | None = None
     longitude: float | None = None
-    opens_at: time | None = Field(default=None, strict=False)
-    closes_at: time | None = Field(default=None, strict=False)
+    opens_at: LocalTime | None = Field(default=None, strict=False)
+    closes_at: LocalTime | None = Field(default=None, strict=False)
     description: str | None = Field(default=None, max_length=10_000)
     description_en: str | None = Field(default=None, max_length=10_000)
     bank_bin: str | None = Field(default=None, max_length=6)
@@ -141,25 +151,27 @@ class FairIn(Schema):
     bank_account_name: str | None = Field(default=None, max_length=100)
 
 
-class FairPatch(Schema):
-    name: str | None = Field(default=None, min_length=3, max_length=200)
+class FairPatch(PatchSchema):
+    """Only the fields sent change; those a fair always has cannot be null."""
+
+    name: str = Field(default=None, min_length=3, max_length=200)  # type: ignore[assignment]
     name_en: str | None = Field(default=None, max_length=200)
-    kind: Literal["fair", "exhibition", "ocop_week"] | None = None
-    status: Literal["draft", "published", "cancelled"] | None = None
-    starts_on: date | None = Field(default=None, strict=False)
-    ends_on: date | None = Field(default=None, strict=False)
-    opens_at: time | None = Field(default=None, strict=False)
-    closes_at: time | None = Field(default=None, strict=False)
-    venue: str | None = Field(default=None, min_length=2, max_length=200)
-    address: str | None = Field(default=None, max_length=300)
-    province_code: int | None = None
+    kind: Literal["fair", "exhibition", "ocop_week"] = None  # type: ignore[assignment]
+    status: Literal["draft", "published", "cancelled"] = None  # type: ignore[assignment]
+    starts_on: date = Field(default=None, strict=False)  # type: ignore[assignment]
+    ends_on: date = Field(default=None, strict=False)  # type: ignore[assignment]
+    opens_at: LocalTime = Field(default=None, strict=False)  # type: ignore[assignment]
+    closes_at: LocalTime = Field(default=None, strict=False)  # type: ignore[assignment]
+    venue: str = Field(default=None, min_length=2, max_length=200)  # type: ignore[assignment]
+    address: str = Field(default=None, max_length=300)  # type: ignore[assignment]
+    province_code: int = None  # type: ignore[assignment]
     ward_code: int | None = None
     latitude: float | None = None
     longitude: float | None = None
-    description: str | None = Field(default=None, max_length=10_000)
+    description: str = Field(default=None, max_length=10_000)  # type: ignore[assignment]
     description_en: str | None = Field(default=None, max_length=10_000)
-    booking_opens: date | None = Field(default=None, strict=False)
-    booking_closes: date | None = Field(default=None, strict=False)
+    booking_opens: date = Field(default=None, strict=False)  # type: ignore[assignment]
+    booking_closes: date = Field(default=None, strict=False)  # type: ignore[assignment]
     bank_bin: str | None = Field(default=None, max_length=6)
     bank_account: str | None = Field(default=None, max_length=19)
     bank_account_name: str | None = Field(default=None, max_length=100)
@@ -201,7 +213,9 @@ class BoothsIn(Schema):
            summary="Add booths: a `text/csv` body `code,x,y,w,h,price_vnd,zone` (or JSON "
                    "`{booths: [...]}`), all or nothing",
            responses={404: "Not your fair",
-                      422: "`invalid_booths` (`line N: reason`) or `booths_overlap` naming both"})
+                      422: "`invalid_booths` (`line N: reason`) or `booths_overlap` naming both"},
+           consumes={"text/csv": {"type": "string"},
+                     "application/json": BoothsIn})
 @accepts_upload()
 def add_booths(slug: str):
     fair = fairs.fair_for_organizer(db.session, current_api_user(), slug)

@@ -207,6 +207,9 @@ EDITABLE = ("name", "name_en", "kind", "status", "starts_on", "ends_on", "opens_
             "closes_at", "venue", "address", "province_code", "ward_code", "latitude",
             "longitude", "description", "description_en", "booking_opens", "booking_closes",
             "bank_bin", "bank_account", "bank_account_name", "cancel_reason")
+# What a fair always has (NOT NULL columns): a change may set them, never empty them.
+REQUIRED = ("name", "kind", "status", "starts_on", "ends_on", "opens_at", "closes_at", "venue",
+            "address", "province_code", "description", "booking_opens", "booking_closes")
 
 
 def _check_fair(values: dict) -> None:
@@ -235,7 +238,7 @@ def _check_fair(values: dict) -> None:
     lat, lon = values.get("latitude"), values.get("longitude")
     if (lat is None) != (lon is None):
         problems.append("latitude and longitude go together")
-    if lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    elif lat is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
         problems.append("latitude/longitude out of range")
     if values.get("bank_bin") and not re.fullmatch(r"\d{6}", values["bank_bin"]):
         problems.append("bank_bin: 6 digits (the bank's NAPAS BIN)")
@@ -290,6 +293,9 @@ def update_fair(session: Session, fair: Fair, **changes) -> Fair:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise InvalidInput(f"Unknown fields: {', '.join(sorted(unknown))}.", code="invalid_fair")
+    emptied = [key for key in REQUIRED if key in changes and changes[key] is None]
+    if emptied:
+        raise InvalidInput(f"{', '.join(emptied)}: cannot be null.", code="invalid_fair")
     values = {key: getattr(fair, key) for key in EDITABLE} | changes
     _check_fair(values)
     was = fair.status

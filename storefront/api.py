@@ -177,8 +177,10 @@ def admin_mark_paid(number: str, body: MarkPaidIn):
 
 @api_route(webhook_bp, "/stripe/webhook", methods=["POST"], tags=["payments"],
            summary="Stripe events (signature verified; each event id applied once)",
-           responses={400: "Bad signature",
-                      409: "The order of this payment is not committed yet: Stripe retries"})
+           responses={400: "`bad_signature`, or `invalid_event` (signed but unreadable)",
+                      409: "The order of this payment is not committed yet: Stripe retries"},
+           consumes={"application/json": {"type": "object", "description": "A Stripe event"}},
+           headers={"Stripe-Signature": "t=<unix>,v1=<HMAC-SHA256 of '<t>.<body>'>"})
 def stripe_webhook():
     event = card.verify_event(request.get_data(cache=True), request.headers.get("Stripe-Signature"))
     outcome = webhook.handle_event(db.session, event.to_dict())

@@ -136,7 +136,8 @@ def issue_stamps(lot_id: int, body: StampsIn):
 @api_route(bp, "/seller/lots/<int:lot_id>/stamps.pdf", query=SheetQuery,
            auth=("producer", "admin"), tags=["seller"],
            summary="Printable A4 PDF sheet of the lot's stamps (in pages of 2,000)",
-           responses={404: "Unknown lot (or another producer's)"})
+           responses={404: "Unknown lot (or another producer's)"},
+           produces={"application/pdf": {"type": "string", "contentMediaType": "application/pdf"}})
 def stamps_pdf(lot_id: int, query: SheetQuery):
     lot = services.get_lot(db.session, lot_id, producer=_own_producer())
     pdf, filename = services.lot_sheet_pdf(db.session, lot, current_app.config["BASE_URL"],

@@ -89,7 +89,8 @@ def correct_certificate(cert_id: int, body: CorrectionIn):
 
 
 @api_route(bp, "/admin/certificates/export", query=ExportQuery, auth="admin", tags=["admin"],
-           summary="The certificates as the import CSV (export then import changes nothing)")
+           summary="The certificates as the import CSV (export then import changes nothing)",
+           produces={"text/csv": {"type": "string"}})
 def export_certificates(query: ExportQuery):
     return Response(export_csv(db.session, province_code=query.province), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=ocop-certificates.csv"})
@@ -108,7 +109,8 @@ def audit_log(query: AuditQuery):
 
 @api_route(bp, "/admin/reports/<name>", query=ReportQuery, auth="admin", tags=["admin"],
            summary="A periodic report: products, sales, scans, expiries, targets (?format=csv)",
-           responses={404: "Unknown report"})
+           responses={404: "Unknown report"},
+           produces={"application/json": None, "text/csv": {"type": "string"}})
 def report(name: str, query: ReportQuery):
     result = reports.build(db.session, name, year=query.year, by_ward=query.by == "ward")
     if query.format == "csv":

@@ -7,19 +7,21 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.api import QuerySchema, Schema
+from app.api import PatchSchema, QuerySchema, Schema
 from catalog.schemas import Kind, Level
 
 
-class ProducerPatch(Schema):
+class ProducerPatch(PatchSchema):
+    """`name`, `kind`, `tax_code`, `province_code` and `address` cannot be null."""
+
     active: bool | None = Field(None, description="false deactivates (producer_inactive); needs reason")
     reason: str | None = Field(None, max_length=2000)
-    name: str | None = Field(None, min_length=1, max_length=200)
-    kind: Kind | None = None
-    tax_code: str | None = Field(None, pattern=r"^\d{10}(-\d{3})?$")
-    province_code: int | None = None
+    name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    kind: Kind = None  # type: ignore[assignment]
+    tax_code: str = Field(None, pattern=r"^\d{10}(-\d{3})?$")  # type: ignore[assignment]
+    province_code: int = None  # type: ignore[assignment]
     ward_code: int | None = None
-    address: str | None = Field(None, max_length=300)
+    address: str = Field(None, max_length=300)  # type: ignore[assignment]
     name_en: str | None = Field(None, max_length=200)
     historical_origin: str | None = Field(None, max_length=300)
     craft_village: str | None = Field(None, max_length=200)

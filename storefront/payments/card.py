@@ -133,5 +133,5 @@ def verify_event(payload: bytes, signature: str | None) -> stripe.Event:
                                               current_app.config["STRIPE_WEBHOOK_SECRET"])
     except stripe.SignatureVerificationError:
         raise BadSignature("The Stripe-Signature header does not match this payload.") from None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested beyond the parser's depth
         raise BadSignature("The webhook payload is not a Stripe event.") from None

@@ -16,12 +16,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict
+from app.errors import Conflict, DomainError
 from storefront.confirmation import Confirmation, confirm_payment, payment_failed
 from storefront.models import Order, StripeEvent
 from storefront.orders import lock_order
 
 log = logging.getLogger(__name__)
+
+class InvalidEvent(DomainError):
+    """400: signed by Stripe's secret, yet not an event we can read; nothing is recorded."""
+
+    code = "invalid_event"
+    status = 400
+
 
 class OrderNotReady(Conflict):
     """409: Stripe retries any non-2xx answer, with back-off, for up to three days."""
@@ -65,8 +72,30 @@ def _order_for(session: Session, intent) -> Order | None:
     return order
 
 
+def _check_shape(event) -> None:
+    """An event has a string `id` and `type`; a handled one carries its PaymentIntent in
+    `data.object` (a mapping with an `id`)."""
+    if not isinstance(event, dict):
+        raise InvalidEvent("A Stripe event is a JSON object.")
+    for name in ("id", "type"):
+        if not isinstance(event.get(name), str) or not event[name]:
+            raise InvalidEvent(f"The Stripe event has no `{name}`.")
+    if event["type"] in HANDLED:
+        data = event.get("data")
+        intent = data.get("object") if isinstance(data, dict) else None
+        if not isinstance(intent, dict) or not isinstance(intent.get("id"), str):
+            raise InvalidEvent(f"A {event['type']} event carries its PaymentIntent in data.object.")
+        if not isinstance(intent.get("metadata") or {}, dict):
+            raise InvalidEvent("The PaymentIntent's metadata is not an object.")
+        amount = intent.get("amount_received") or intent.get("amount")
+        if event["type"] == "payment_intent.succeeded" and (
+                not isinstance(amount, int) or isinstance(amount, bool) or amount < 0):
+            raise InvalidEvent("A succeeded PaymentIntent states its amount in đồng.")
+
+
 def handle_event(session: Session, event) -> EventOutcome:
     """Apply one verified Stripe event (see module docstring)."""
+    _check_shape(event)
     record = _record(session, event["id"], event["type"])
     if record is None:
         return EventOutcome("duplicate")
