@@ -55,3 +55,6 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(localized, "localized")
     app.add_template_global(url_with, "url_with")
     app.add_template_global(lambda: str(get_locale()), "current_locale")
+    from app.pagecache import csrf_field
+
+    app.add_template_global(csrf_field, "csrf_field")
