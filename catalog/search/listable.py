@@ -28,7 +28,7 @@ from catalog.search.analysis import name_key
 KEEP = 2  # today's table and the one before it (requests still finishing on the old version)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     id: int
     name: str

@@ -394,3 +394,26 @@ def test_api_huge_page_size_is_clamped(backend, client):
     assert response.status_code == 200
     body = response.get_json()
     assert body["per_page"] == 100 and body["total"] == 1
+
+
+def test_the_listable_table_is_the_gates_set_based_query(db_session):
+    """catalog.search.listable holds exactly the rows of catalog.gate.listable_products."""
+    from catalog.gate import listable_products
+    from catalog.search import listable
+
+    on = date.today()
+    make_product(name="Còn bán")
+    make_product(name="Chưa chứng nhận", certified=False)
+    hidden = make_product(name="Ngừng bán")
+    hidden.published = False
+    stopped = make_product(name="Chủ thể ngừng hoạt động")
+    stopped.producer.active = False
+    revoked = make_product(name="Bị thu hồi", certified=False)
+    make_certificate(revoked, issued_on=on - timedelta(days=30), revoked_on=on)
+    db.session.flush()
+    expected = {p.id: c.stars for p, c in db.session.execute(listable_products(on)).all()}
+    rows = listable.table(db.session, on).rows
+    assert {i: row.stars for i, row in rows.items()} == expected
+    assert "Còn bán" in {row.name for row in rows.values()}
+    assert not {"Chưa chứng nhận", "Ngừng bán", "Chủ thể ngừng hoạt động", "Bị thu hồi"} & {
+        row.name for row in rows.values()}
