@@ -59,7 +59,10 @@ def browse(
                    exclude_id=exclude_id)
 
     def compute() -> tuple[list[int], int]:
-        found = _browse(session, on=on, q=q, page=page, per_page=per_page, order=order, **filters)
+        if q and q.strip() and search.query_words(q):
+            return search.search_page_ids(session, q, on=on, page=page, per_page=per_page,
+                                          order=order or "relevance", **filters)
+        found = _browse(session, on=on, page=page, per_page=per_page, order=order, **filters)
         return [p.id for p, _c in found.items], found.total
 
     ids, total = _remember(session, on, "browse", compute, q=(q or "").strip(), page=page,
@@ -76,11 +79,8 @@ def load_cards(session: Session, on: date, ids: list[int]) -> list[tuple[Product
     return [loaded[i] for i in ids if i in loaded]
 
 
-def _browse(session: Session, *, on: date, q: str | None, page: int, per_page: int,
-            order: str | None, **filters) -> Page:
-    if q and q.strip() and search.query_words(q):
-        return search.search_products(session, q, on=on, page=page, per_page=per_page,
-                                      order=order or "relevance", **filters)
+def _browse(session: Session, *, on: date, page: int, per_page: int, order: str | None,
+            **filters) -> Page:
     query = filtered(on, **filters)
     return paginate(session, query, ordering(order or "newest"), page, per_page)
 

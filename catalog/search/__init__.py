@@ -1,6 +1,7 @@
 """Product search behind one small interface.
 
     search_products(session, q, on=, stars=, group=, province=, page=, per_page=, order=) → Page
+    search_page_ids(session, q, …the same…) → (ids, total)   the page without its cards
     index_products(session, product_ids)     re-index some products now (Whoosh)
     reindex(session, progress=None) → int    rebuild the whole index (Whoosh)
     highlight(text, q, snippet=None) → Markup
@@ -39,7 +40,7 @@ from catalog.search.analysis import highlight, name_key, query_words
 from catalog.text import fold
 
 __all__ = ["backend_name", "highlight", "index_products", "query_words", "reindex",
-           "search_products"]
+           "search_page_ids", "search_products"]
 
 BACKENDS = ("whoosh", "postgres")
 log = logging.getLogger(__name__)
@@ -73,6 +74,48 @@ def search_products(
     """Listable products matching `q` (with or without diacritics), filtered, one page.
 
     `order`: `relevance` (best match first) or any of `catalog.queries.ORDERS`."""
+    filters = dict(stars=stars, group=group, province=province, producer_id=producer_id,
+                   exclude_id=exclude_id)
+    found = _search(session, q, on=on, page=page, per_page=per_page, order=order, **filters)
+    if isinstance(found, queries.Page):
+        return found
+    page_ids, matched, total, query, page, per_page = found
+    loaded = {}
+    if page_ids:
+        # Only the page's rows, through the gated query.
+        rows = session.execute(queries.with_cards(query.where(Product.id.in_(page_ids)))).all()
+        loaded = {p.id: (p, c) for p, c in rows if _fresh(matched, p.id, p.name)}
+    return queries.Page(items=[loaded[i] for i in page_ids if i in loaded], total=total,
+                        page=page, per_page=per_page)
+
+
+def search_page_ids(session: Session, q: str, **options) -> tuple[list[int], int]:
+    """`search_products`' page as (product ids, total), without loading the product cards:
+    what `catalog.listing.browse` caches (it loads the cards itself, through the gate)."""
+    found = _search(session, q, **options)
+    if isinstance(found, queries.Page):
+        return [p.id for p, _c in found.items], found.total
+    page_ids, matched, total, _query, _page, _per_page = found
+    if page_ids:
+        names = session.execute(select(Product.id, Product.name)
+                                .where(Product.id.in_(page_ids))).all()
+        kept = {i for i, name in names if _fresh(matched, i, name)}
+        page_ids = [i for i in page_ids if i in kept]
+    return page_ids, total
+
+
+def _fresh(matched: dict[int, int], product_id: int, name: str) -> bool:
+    """A candidate whose indexed name is not its name in the database any more is a stale
+    entry (a row id reused after a delete, a write behind the ORM's back): dropped."""
+    return matched.get(product_id) == whoosh_backend.name_hash(name_key(name))
+
+
+def _search(session: Session, q: str, *, on: date | None = None, stars: int | None = None,
+            group: str | None = None, province: int | None = None,
+            producer_id: int | None = None, exclude_id: int | None = None, page: int = 1,
+            per_page: int = 24, order: str = "relevance"):
+    """A finished Page (no words, the PostgreSQL backend, the fallback), or for Whoosh
+    `(page ids, {id: indexed name hash}, total, gated query, page, per_page)`."""
     page, per_page = queries.clamp(page, per_page)
     query = queries.filtered(on, stars=stars, group=group, province=province,
                              producer_id=producer_id, exclude_id=exclude_id)
@@ -108,17 +151,7 @@ def search_products(
                       "(`flask search reindex` repairs the index)", index_dir())
         whoosh_backend.forget(index_dir())  # the next search opens the index afresh
         return database_search(session, query, q, order=order, page=page, per_page=per_page)
-    page_ids = ranked[(page - 1) * per_page : needed]
-    loaded = {}
-    if page_ids:
-        # Only the page's rows, through the gated query. A candidate whose indexed name is
-        # not its name in the database any more is a stale entry (a row id reused after a
-        # delete, a write behind the ORM's back) and is dropped.
-        rows = session.execute(queries.with_cards(query.where(Product.id.in_(page_ids)))).all()
-        loaded = {p.id: (p, c) for p, c in rows
-                  if matched[p.id] == whoosh_backend.name_hash(name_key(p.name))}
-    return queries.Page(items=[loaded[i] for i in page_ids if i in loaded], total=len(fresh),
-                        page=page, per_page=per_page)
+    return ranked[(page - 1) * per_page : needed], matched, len(fresh), query, page, per_page
 
 
 def _postgres_search(session: Session, query, q: str, order: str, page: int,

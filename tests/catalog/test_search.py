@@ -298,6 +298,7 @@ def test_stale_index_entries_are_ignored(backend):
     db.session.execute(update(Product).where(Product.id == product.id).values(name="Giò lụa"))
     db.session.commit()
     assert find("nem chua") == []
+    assert search.search_page_ids(db.session, "nem chua")[0] == []
 
 
 @pytest.mark.parametrize("backend", ["whoosh"], indirect=True)

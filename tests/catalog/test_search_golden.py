@@ -76,6 +76,9 @@ def _answers() -> dict:
     answers = {}
     for q, options in QUERIES:
         page = search.search_products(db.session, q, on=D, **options)
+        # What catalog.listing caches: the same page without its cards.
+        assert search.search_page_ids(db.session, q, on=D, **options) == (
+            [p.id for p, _c in page.items], page.total)
         key = q + " " + json.dumps(options, sort_keys=True)
         answers[key] = {"total": page.total, "names": [p.name for p, _c in page.items]}
     return answers
