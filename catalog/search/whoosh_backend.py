@@ -387,8 +387,42 @@ def _leaf_postings(reader, field: str, text: str, weights: bool) -> Iterator[tup
         yield ([d for d, _w in postings], [w for _d, w in postings] if weights else None)
 
 
+TERM_CACHE_ENTRIES = 200_000  # docnums kept per searcher, all terms together (a few MB)
+
+
+def _remembered(searcher, kind: str, field: str, texts: Iterable[str], read: Callable):
+    """Decoded postings of recently asked terms, kept on the (pooled) searcher: a searcher
+    sees one version of the index, so they cannot go stale; the popular words of a shop's
+    searches are decoded once, not per query. Callers never modify what they get."""
+    terms = getattr(searcher, "_ocop_terms", None)
+    if terms is None:
+        terms = searcher._ocop_terms = OrderedDict()
+        searcher._ocop_term_entries = 0
+    texts = tuple(texts)
+    key = (kind, field, texts)
+    found = terms.get(key)
+    if found is not None:
+        terms.move_to_end(key)
+        return found
+    found = terms[key] = read(searcher, field, texts)
+    searcher._ocop_term_entries += len(found) + 1
+    while searcher._ocop_term_entries > TERM_CACHE_ENTRIES and len(terms) > 1:
+        _key, old = terms.popitem(last=False)
+        searcher._ocop_term_entries -= len(old) + 1
+    return found
+
+
 def _docnums(searcher, field: str, texts: Iterable[str]) -> set[int]:
     """Docnums of the live documents holding any of `texts` in `field`."""
+    return _remembered(searcher, "docnums", field, texts, _read_docnums)
+
+
+def _weights(searcher, field: str, texts: Iterable[str]) -> dict[int, float]:
+    """{docnum: occurrences} of any of `texts` in `field`, live documents only."""
+    return _remembered(searcher, "weights", field, texts, _read_weights)
+
+
+def _read_docnums(searcher, field: str, texts: tuple[str, ...]) -> set[int]:
     found: set[int] = set()
     for reader, offset in searcher.reader().leaf_readers():
         segment: set[int] = set()
@@ -402,8 +436,7 @@ def _docnums(searcher, field: str, texts: Iterable[str]) -> set[int]:
     return found
 
 
-def _weights(searcher, field: str, texts: Iterable[str]) -> dict[int, float]:
-    """{docnum: occurrences} of any of `texts` in `field`, live documents only."""
+def _read_weights(searcher, field: str, texts: tuple[str, ...]) -> dict[int, float]:
     found: dict[int, float] = {}
     for reader, offset in searcher.reader().leaf_readers():
         deleted = reader.deleted_docs_set if reader.has_deletions() else ()
