@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, flash, jsonify, make_response, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -139,6 +141,16 @@ def register_error_handlers(app: Flask) -> None:
                         response[0].headers[header] = resp.headers[header]
             return response
         return _html_error(status, message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(err: CSRFError):
+        # Still a 400. Starting the session here means the page reloaded after it carries
+        # its token inline (a visitor without JavaScript on a page from the page cache).
+        generate_csrf()
+        if wants_json():
+            return json_error(400, "bad_request", err.description)
+        return _html_error(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
+                                  "Hãy tải lại trang rồi thử lại."))
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):

@@ -7,6 +7,11 @@ of whatever the page reads (the catalogue's, for storefront lists): a change tha
 reads makes a new key at once, so a cached page never shows what the gate refuses now.
 Entries also expire after `PAGE_CACHE_SECONDS` (stock levels shown on cards may lag that
 long; carts and checkout re-check stock).
+
+Forms stay protected against CSRF exactly as before (Flask-WTF's session-bound token): a page
+is stored with a placeholder where `csrf_field()` puts the token, and each visitor it is
+served to gets their own token in its place (which starts their session), so the forms of a
+cached page work at once, without JavaScript, and a POST without a valid token is refused.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import Response, current_app, request, session
+from flask import Response, current_app, g, request, session
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from app.cache import cache, key, remember
 from app.clock import today
@@ -28,6 +35,29 @@ def _cacheable_request() -> bool:
             and current_app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS) > 0)
 
 
+TOKEN_PLACEHOLDER = "__ocop_csrf_token__"  # noqa: S105 -- a marker replaced per visitor, not a secret
+
+
+def csrf_field() -> Markup:
+    """The CSRF token field of a form: the visitor's token, or — in a page rendered for the
+    cache — a placeholder that `cached_page` replaces with each visitor's own token."""
+    token = TOKEN_PLACEHOLDER if g.get("deferred_csrf") else generate_csrf()
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
+
+
+def _with_token(response: Response) -> Response:
+    """Put this visitor's CSRF token where the stored page has the placeholder."""
+    body = response.get_data()
+    placeholder = TOKEN_PLACEHOLDER.encode()
+    if placeholder in body:
+        # A token signed earlier in this app context (tests run requests inside one) would be
+        # another session's: sign this visitor's own.
+        g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+        response.set_data(body.replace(placeholder, generate_csrf().encode()))
+        response.headers["Cache-Control"] = "private, no-store"  # it holds a session's token
+    return response
+
+
 def cached_page(version: Callable[[], object]) -> Callable:
     """Cache a view's page for anonymous visitors; `version()` names the data it shows."""
 
@@ -36,6 +66,7 @@ def cached_page(version: Callable[[], object]) -> Callable:
         def wrapper(*args, **kwargs):
             if not _cacheable_request():
                 return view(*args, **kwargs)
+            g.deferred_csrf = True  # nothing session-bound in what every visitor may get
             query = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
             name = key("page", request.path, query, str(get_locale()), today().isoformat(), version())
             stored = None
@@ -48,13 +79,15 @@ def cached_page(version: Callable[[], object]) -> Callable:
                 response = Response(body, mimetype=mimetype)
                 response.headers["X-Cache"] = "hit"
                 response.vary.update(("Cookie", "Accept-Language"))
-                return response
+                return _with_token(response)
             response = current_app.make_response(view(*args, **kwargs))
             response.vary.update(("Cookie", "Accept-Language"))
             if response.status_code == 200 and not session.modified and not response.direct_passthrough:
                 seconds = current_app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS)
                 remember(name, lambda: (response.get_data(), response.mimetype), timeout=seconds)
                 response.headers["X-Cache"] = "miss"
+            if not response.direct_passthrough:
+                response = _with_token(response)
             return response
 
         return wrapper

@@ -60,3 +60,6 @@ def register_template_helpers(app: Flask) -> None:
 
     app.add_template_global(reason_text, "gate_reason")
     app.add_template_global(reason_texts, "gate_reason_texts")
+    from app.pagecache import csrf_field
+
+    app.add_template_global(csrf_field, "csrf_field")

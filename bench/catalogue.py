@@ -48,7 +48,8 @@ elif str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
-PG_PREFIX = "test_bench"
+# Engineers sharing one server set their own prefix (BENCH_PG_PREFIX=test_<name>_bench).
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "test_bench")
 SIZES = {"demo": 0, "1000": 1000, "50000": 50000}
 BENCH_STAMPS = 5000
 STOCKED_PRODUCTS = 200

@@ -1,100 +1,34 @@
-"""Browsing the catalogue: the gate's set-based query plus filters and pagination.
+"""Browsing the catalogue: the gate's set-based query plus filters and pagination
+(`catalog.queries`), with cached page ids and counts.
 
-A query with words (`q`) goes through `catalog.search`, which narrows this same gated query
-to the matching products, so search and browse can never disagree on what is listable.
+A query with words (`q`) goes through `catalog.search`, which narrows the same gated query
+(`catalog.queries.filtered`) to the matching products, so search and browse can never
+disagree on what is listable.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func
+from sqlalchemy.orm import Session
 
 from app.cache import key as cache_key
 from app.cache import remember
 from app.clock import today
+from catalog import search
 from catalog.gate import CurrentCertificate, listable_products
-from catalog.models import GROUP_INCLUDES, Certificate, Producer, Product
-
-MAX_PER_PAGE = 100
-ORDERS = ("newest", "price_asc", "price_desc", "stars", "name")
-
-
-@dataclass
-class Page:
-    items: list[tuple[Product, Certificate]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def ordering(order: str) -> tuple:
-    """ORDER BY of a named sort (unknown names sort newest first)."""
-    orders = {
-        "newest": (Product.created_at.desc(), Product.id.desc()),
-        "price_asc": (Product.price_vnd.asc(), Product.id),
-        "price_desc": (Product.price_vnd.desc(), Product.id),
-        "stars": (CurrentCertificate.stars.desc(), Product.created_at.desc(), Product.id.desc()),
-        "name": (Product.name.asc(), Product.id),
-    }
-    return orders.get(order, orders["newest"])
-
-
-def filtered(
-    on: date | None = None,
-    *,
-    stars: int | None = None,
-    group: str | None = None,
-    province: int | None = None,
-    producer_id: int | None = None,
-    exclude_id: int | None = None,
-) -> Select:
-    """`select(Product, CurrentCertificate)` of the products listable on `on`, filtered."""
-    query = listable_products(on)
-    if stars is not None:
-        query = query.where(CurrentCertificate.stars == stars)
-    if group is not None:
-        query = query.where(Product.group.in_(GROUP_INCLUDES.get(group, (group,))))
-    if province is not None:
-        query = query.where(Producer.province_code == province)
-    if producer_id is not None:
-        query = query.where(Product.producer_id == producer_id)
-    if exclude_id is not None:
-        query = query.where(Product.id != exclude_id)
-    return query
-
-
-def with_cards(query: Select) -> Select:
-    """Eager-load what a product card shows (photos, producer): no N+1 on list pages."""
-    return query.options(selectinload(Product.photos), selectinload(Product.producer))
-
-
-def clamp(page: int, per_page: int) -> tuple[int, int]:
-    return max(1, page), max(1, min(per_page, MAX_PER_PAGE))
-
-
-def paginate(session: Session, query: Select, order_by: tuple, page: int, per_page: int) -> Page:
-    """One COUNT, one page of rows, and the eager loads: the same few queries for any size."""
-    page, per_page = clamp(page, per_page)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = session.execute(
-        with_cards(query).order_by(*order_by).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return Page(items=[(p, c) for p, c in rows], total=total or 0, page=page, per_page=per_page)
+from catalog.models import Certificate, Producer, Product
+from catalog.queries import (  # noqa: F401 -- re-exported: callers know them as listing.*
+    MAX_PER_PAGE,
+    ORDERS,
+    Page,
+    clamp,
+    filtered,
+    ordering,
+    paginate,
+    with_cards,
+)
 
 
 def browse(
@@ -125,7 +59,10 @@ def browse(
                    exclude_id=exclude_id)
 
     def compute() -> tuple[list[int], int]:
-        found = _browse(session, on=on, q=q, page=page, per_page=per_page, order=order, **filters)
+        if q and q.strip() and search.query_words(q):
+            return search.search_page_ids(session, q, on=on, page=page, per_page=per_page,
+                                          order=order or "relevance", **filters)
+        found = _browse(session, on=on, page=page, per_page=per_page, order=order, **filters)
         return [p.id for p, _c in found.items], found.total
 
     ids, total = _remember(session, on, "browse", compute, q=(q or "").strip(), page=page,
@@ -142,14 +79,8 @@ def load_cards(session: Session, on: date, ids: list[int]) -> list[tuple[Product
     return [loaded[i] for i in ids if i in loaded]
 
 
-def _browse(session: Session, *, on: date, q: str | None, page: int, per_page: int,
-            order: str | None, **filters) -> Page:
-    if q and q.strip():
-        from catalog import search
-
-        if search.query_words(q):
-            return search.search_products(session, q, on=on, page=page, per_page=per_page,
-                                          order=order or "relevance", **filters)
+def _browse(session: Session, *, on: date, page: int, per_page: int, order: str | None,
+            **filters) -> Page:
     query = filtered(on, **filters)
     return paginate(session, query, ordering(order or "newest"), page, per_page)
 

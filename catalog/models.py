@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import one_of
@@ -80,6 +81,9 @@ class Product(db.Model):
         Index("ix_products_created", "created_at", "id"),
         Index("ix_products_group_created", "group", "created_at", "id"),
         Index("ix_products_price", "price_vnd", "id"),
+        # The PostgreSQL search backend's match (GIN); on SQLite an index of NULLs, which
+        # costs nothing and keeps one model for both databases (migration 0014_search).
+        Index("ix_products_search_vector", "search_vector", postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +103,9 @@ class Product(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+    # Kept by PostgreSQL triggers (migration 0014_search), never by the ORM; NULL on SQLite.
+    search_vector: Mapped[str | None] = mapped_column(
+        Text().with_variant(TSVECTOR(), "postgresql"), deferred=True)
 
     producer: Mapped[Producer] = relationship(back_populates="products")
     certificates: Mapped[list[Certificate]] = relationship(

@@ -233,9 +233,11 @@ def products():
 SIMILAR = 4
 
 
-
 @bp.get("/products/<slug>")
+@cached_page(storefront_version)
 def product(slug: str):
+    """One product. Cached whole for anonymous visitors like the lists (each visitor still
+    gets their own CSRF token in its forms: app.pagecache.csrf_field)."""
     on = today()
     item = db.session.scalar(
         select(Product).where(Product.slug == slug).options(

@@ -1,6 +1,7 @@
 """Product search behind one small interface.
 
     search_products(session, q, on=, stars=, group=, province=, page=, per_page=, order=) → Page
+    search_page_ids(session, q, …the same…) → (ids, total)   the page without its cards
     index_products(session, product_ids)     re-index some products now (Whoosh)
     reindex(session, progress=None) → int    rebuild the whole index (Whoosh)
     highlight(text, q, snippet=None) → Markup
@@ -10,7 +11,7 @@
 (full text over the live tables with unaccent/pg_trgm/fuzzystrmatch; nothing to maintain).
 
 Either way the engine only says which products match and how well. The certificate gate is
-applied at query time (`catalog.listing.filtered` → `catalog.gate.listable_products`), so a
+applied at query time (`catalog.queries.filtered` → `catalog.gate.listable_products`), so a
 certificate that ends tonight disappears tomorrow without a reindex, and the total counts
 only listable matches.
 
@@ -30,15 +31,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 
-from catalog import listing
+from app.clock import today
+from catalog import queries
 from catalog.gate import CurrentCertificate
 from catalog.models import Producer, Product
-from catalog.search import hooks, whoosh_backend
+from catalog.search import hooks, listable, whoosh_backend
 from catalog.search.analysis import highlight, name_key, query_words
 from catalog.text import fold
 
 __all__ = ["backend_name", "highlight", "index_products", "query_words", "reindex",
-           "search_products"]
+           "search_page_ids", "search_products"]
 
 BACKENDS = ("whoosh", "postgres")
 log = logging.getLogger(__name__)
@@ -68,30 +70,72 @@ def search_products(
     page: int = 1,
     per_page: int = 24,
     order: str = "relevance",
-) -> listing.Page:
+) -> queries.Page:
     """Listable products matching `q` (with or without diacritics), filtered, one page.
 
-    `order`: `relevance` (best match first) or any of `catalog.listing.ORDERS`."""
-    page, per_page = listing.clamp(page, per_page)
-    query = listing.filtered(on, stars=stars, group=group, province=province,
+    `order`: `relevance` (best match first) or any of `catalog.queries.ORDERS`."""
+    filters = dict(stars=stars, group=group, province=province, producer_id=producer_id,
+                   exclude_id=exclude_id)
+    found = _search(session, q, on=on, page=page, per_page=per_page, order=order, **filters)
+    if isinstance(found, queries.Page):
+        return found
+    page_ids, matched, total, query, page, per_page = found
+    loaded = {}
+    if page_ids:
+        # Only the page's rows, through the gated query.
+        rows = session.execute(queries.with_cards(query.where(Product.id.in_(page_ids)))).all()
+        loaded = {p.id: (p, c) for p, c in rows if _fresh(matched, p.id, p.name)}
+    return queries.Page(items=[loaded[i] for i in page_ids if i in loaded], total=total,
+                        page=page, per_page=per_page)
+
+
+def search_page_ids(session: Session, q: str, **options) -> tuple[list[int], int]:
+    """`search_products`' page as (product ids, total), without loading the product cards:
+    what `catalog.listing.browse` caches (it loads the cards itself, through the gate)."""
+    found = _search(session, q, **options)
+    if isinstance(found, queries.Page):
+        return [p.id for p, _c in found.items], found.total
+    page_ids, matched, total, _query, _page, _per_page = found
+    if page_ids:
+        names = session.execute(select(Product.id, Product.name)
+                                .where(Product.id.in_(page_ids))).all()
+        kept = {i for i, name in names if _fresh(matched, i, name)}
+        page_ids = [i for i in page_ids if i in kept]
+    return page_ids, total
+
+
+def _fresh(matched: dict[int, int], product_id: int, name: str) -> bool:
+    """A candidate whose indexed name is not its name in the database any more is a stale
+    entry (a row id reused after a delete, a write behind the ORM's back): dropped."""
+    return matched.get(product_id) == whoosh_backend.name_hash(name_key(name))
+
+
+def _search(session: Session, q: str, *, on: date | None = None, stars: int | None = None,
+            group: str | None = None, province: int | None = None,
+            producer_id: int | None = None, exclude_id: int | None = None, page: int = 1,
+            per_page: int = 24, order: str = "relevance"):
+    """A finished Page (no words, the PostgreSQL backend, the fallback), or for Whoosh
+    `(page ids, {id: indexed name hash}, total, gated query, page, per_page)`."""
+    page, per_page = queries.clamp(page, per_page)
+    query = queries.filtered(on, stars=stars, group=group, province=province,
                              producer_id=producer_id, exclude_id=exclude_id)
     if not query_words(q):
-        return listing.paginate(session, query, listing.ordering(order), page, per_page)
+        return queries.paginate(session, query, queries.ordering(order), page, per_page)
 
     if backend_name() == "postgres":
         return _postgres_search(session, query, q, order, page, per_page)
 
+    on = on or today()
+    filters = dict(stars=stars, group=group, province=province, producer_id=producer_id,
+                   exclude_id=exclude_id)
     try:
         with whoosh_backend.searching(session, index_dir()) as searcher:
             matched, fuzzy = whoosh_backend.candidates(searcher, q)
             if not matched:
-                return listing.Page(items=[], total=0, page=page, per_page=per_page)
-            # The gate, today, over every candidate. A candidate whose indexed name is not its
-            # name in the database any more is a stale entry (e.g. a row id reused after a
-            # delete) and is dropped.
-            rows = _listable_rows(session, query, matched)
-            fresh = {row.id: row for row in rows
-                     if matched[row.id] == whoosh_backend.name_hash(name_key(row.name))}
+                return queries.Page(items=[], total=0, page=page, per_page=per_page)
+            # The gate, today, over every candidate: the day's listable table, cached per
+            # catalogue version (catalog.search.listable), filtered here in memory.
+            fresh = {row.id: row for row in listable.table(session, on).select(matched, **filters)}
             needed = page * per_page
             if order == "relevance":
                 ranked = [i for i in whoosh_backend.ranking(searcher, q, fuzzy=fuzzy) if i in fresh]
@@ -107,33 +151,26 @@ def search_products(
                       "(`flask search reindex` repairs the index)", index_dir())
         whoosh_backend.forget(index_dir())  # the next search opens the index afresh
         return database_search(session, query, q, order=order, page=page, per_page=per_page)
-    needed = page * per_page
-    page_ids = ranked[(page - 1) * per_page : needed]
-    loaded = {}
-    if page_ids:
-        loaded = {p.id: (p, c) for p, c in
-                  session.execute(listing.with_cards(query.where(Product.id.in_(page_ids)))).all()}
-    return listing.Page(items=[loaded[i] for i in page_ids if i in loaded], total=len(fresh),
-                        page=page, per_page=per_page)
+    return ranked[(page - 1) * per_page : needed], matched, len(fresh), query, page, per_page
 
 
 def _postgres_search(session: Session, query, q: str, order: str, page: int,
-                     per_page: int) -> listing.Page:
+                     per_page: int) -> queries.Page:
     from catalog.search import postgres_backend
 
     found = None
     for fuzzy in (False, True):  # typo tolerance only when nothing matches as typed
         matching, score = postgres_backend.restrict(query, q, fuzzy=fuzzy)
         order_by = ((score.desc(), Product.created_at.desc(), Product.id.desc())
-                    if order == "relevance" else listing.ordering(order))
-        found = listing.paginate(session, matching, order_by, page, per_page)
+                    if order == "relevance" else queries.ordering(order))
+        found = queries.paginate(session, matching, order_by, page, per_page)
         if found.total or not any(word.fuzzy for word in query_words(q)):
             break
     return found
 
 
 def database_search(session: Session, query, q: str, *, order: str = "relevance", page: int = 1,
-                    per_page: int = 24) -> listing.Page:
+                    per_page: int = 24) -> queries.Page:
     """The fallback when the Whoosh index cannot be used: on PostgreSQL the `postgres`
     backend; elsewhere every word (folded) must appear in the name, English name,
     description or producer name — slower and without typo tolerance, but the shop sells."""
@@ -157,30 +194,17 @@ def database_search(session: Session, query, q: str, *, order: str = "relevance"
     loaded = {}
     if page_ids:
         loaded = {p.id: (p, c) for p, c in
-                  session.execute(listing.with_cards(query.where(Product.id.in_(page_ids)))).all()}
-    return listing.Page(items=[loaded[i] for i in page_ids if i in loaded], total=len(rows),
+                  session.execute(queries.with_cards(query.where(Product.id.in_(page_ids)))).all()}
+    return queries.Page(items=[loaded[i] for i in page_ids if i in loaded], total=len(rows),
                         page=page, per_page=per_page)
 
 
-IN_LIST_LIMIT = 2_000
-
-
-def _listable_rows(session: Session, query, ids) -> list:
-    """(id, name, sort columns) of the listable products among `ids`, in ONE query: an
-    `IN (…)` list for a narrow search; for a broad one (thousands of matches), the whole
-    filtered listable catalogue, intersected here — cheaper than a huge IN list, and the
-    gate's subquery is evaluated once."""
-    columns = (Product.id, Product.name, Product.created_at, Product.price_vnd,
-               CurrentCertificate.stars)
-    ids = set(ids)
-    if len(ids) <= IN_LIST_LIMIT:
-        return session.execute(query.where(Product.id.in_(ids)).with_only_columns(*columns)).all()
-    return [row for row in session.execute(query.with_only_columns(*columns)) if row.id in ids]
-
-
 def _sort_key(row, order: str) -> tuple:
-    """The orders of `catalog.listing.ordering`, in Python, for candidates already gated."""
-    created = -row.created_at.timestamp() if row.created_at else 0
+    """The orders of `catalog.queries.ordering`, in Python, for candidates already gated."""
+    if isinstance(row, listable.Row):
+        created = -row.created
+    else:  # a Core row of `database_search`
+        created = -row.created_at.timestamp() if row.created_at else 0
     if order == "price_asc":
         return (row.price_vnd or 0, row.id)
     if order == "price_desc":

@@ -3,8 +3,11 @@ app servers sharing one database need no index of their own to keep fresh.
 
 Full text with unaccent: migration 0004 creates the extensions `unaccent` and
 `fuzzystrmatch` (levenshtein) and the IMMUTABLE function `ocop_fold(text)` =
-lower(unaccent(text)) — unaccent maps đ/Đ to d/D, as `catalog.text.fold` — and words are
-matched with `to_tsvector('simple', ocop_fold(…)) @@ plainto_tsquery('simple', word)`.
+lower(unaccent(text)) — unaccent maps đ/Đ to d/D, as `catalog.text.fold`. Migration
+0014_search stores each product's words as `products.search_vector` (folded, `simple`
+configuration; weight A = name, B = English name, C = descriptions and producer), kept by
+triggers and indexed with GIN: the match is one index lookup, joined to the gate's timeline
+(`listing_segments`) for the day, ranked, counted and limited in SQL.
 
 Same rules as the Whoosh backend: every word must match a word of the name, English name,
 description or producer (folded); when nothing matches as typed, one typo is allowed in
@@ -13,6 +16,8 @@ come first, the exact whole name first of all, words typed with their diacritics
 """
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import (
     ColumnElement,
@@ -29,20 +34,28 @@ from sqlalchemy import (
     select,
 )
 
-from catalog.models import Producer, Product
+from catalog.models import Product
 from catalog.search.analysis import Word, name_key, query_words
 
-
-def _fold(expression) -> ColumnElement:
-    return func.ocop_fold(func.coalesce(expression, ""))
-
-
 SIMPLE = literal_column("'simple'::regconfig")
+NAME, NAME_EN, BODY = "A", "B", "C"
+_LEXEME = re.compile(r"[^\W_]+")
 
 
-def _has_word(document: ColumnElement, word: str) -> ColumnElement:
-    """Full text: the folded document holds this (folded) word."""
-    return func.to_tsvector(SIMPLE, document).op("@@")(func.plainto_tsquery(SIMPLE, word))
+def _vector() -> ColumnElement:
+    return Product.__table__.c.search_vector
+
+
+def _tsquery(word: str, weights: str = "") -> str:
+    """`to_tsquery` text: every piece of the (folded) word, quoted, optionally restricted to
+    weights (`'nuoc':A`); `_` is a separator for PostgreSQL's parser, as for Whoosh's."""
+    pieces = _LEXEME.findall(word) or [word]
+    suffix = f":{weights}" if weights else ""
+    return " & ".join(f"'{piece}'{suffix}" for piece in pieces)
+
+
+def _has(word: str, weights: str = "") -> ColumnElement:
+    return _vector().op("@@")(func.to_tsquery(SIMPLE, _tsquery(word, weights)))
 
 
 def _has_exact_word(document: ColumnElement, word: str) -> ColumnElement:
@@ -50,16 +63,19 @@ def _has_exact_word(document: ColumnElement, word: str) -> ColumnElement:
     return document.op("~")(literal(rf"\m{word}\M"))
 
 
-def _has_near_word(document: ColumnElement, word: Word) -> ColumnElement:
-    """A word of `document` within Levenshtein distance 1, with the same first letter."""
-    token = func.regexp_split_to_table(document, r"\W+").table_valued("token").render_derived()
-    return exists(
-        select(literal(1)).select_from(token).where(
-            func.length(token.c.token) >= len(word.folded) - 1,
-            func.left(token.c.token, 1) == word.folded[:1],
-            func.levenshtein(token.c.token, word.folded) <= 1,
-        )
-    )
+def _has_near_word(word: Word, weights: str | None = None) -> ColumnElement:
+    """A word of the product's vector within Levenshtein distance 1, with the same first
+    letter (in the given weights only, when given)."""
+    lexemes = func.unnest(_vector()).table_valued("lexeme", "positions", "weights").render_derived()
+    conditions = [
+        func.length(lexemes.c.lexeme) >= len(word.folded) - 1,
+        func.left(lexemes.c.lexeme, 1) == word.folded[:1],
+        func.levenshtein(lexemes.c.lexeme, word.folded) <= 1,
+    ]
+    if weights:
+        conditions.append(lexemes.c.weights.op("&&")(
+            literal_column(f"ARRAY[{', '.join(repr(w) for w in weights)}]::text[]")))
+    return exists(select(literal(1)).select_from(lexemes).where(*conditions))
 
 
 def _as_score(condition: ColumnElement, weight: float) -> ColumnElement:
@@ -71,32 +87,28 @@ def restrict(query: Select, q: str, *, fuzzy: bool = False) -> tuple[Select, Col
     relevance score expression to order by. With `fuzzy`, a word of five letters or more
     may be one typo away (asked only when nothing matched as typed)."""
     words = query_words(q)
-    name = _fold(Product.name)
-    name_en = _fold(Product.name_en)
-    body = _fold(
-        func.concat_ws(" ", Product.description, Product.description_en, Producer.name,
-                       Producer.name_en, Producer.craft_village, Producer.historical_origin)
-    )
     conditions, in_names, scores = [], [], []
+    every_word = " & ".join(f"({_tsquery(word.folded)})" for word in words)
     for word in words:
         in_exact = _has_exact_word(func.lower(Product.name), word.exact)
-        in_name = _has_word(name, word.folded)
-        in_name_en = _has_word(name_en, word.folded)
-        in_body = _has_word(body, word.folded)
-        named = [in_name, in_name_en]
-        elsewhere = [in_body]
+        in_name = _has(word.folded, NAME)
+        in_name_en = _has(word.folded, NAME_EN)
+        in_body = _has(word.folded, BODY)
+        named = [_has(word.folded, NAME + NAME_EN)]
         scores += [_as_score(in_exact, 3.0), _as_score(in_name, 2.0),
                    _as_score(in_name_en, 1.5), _as_score(in_body, 0.5)]
         if fuzzy and word.fuzzy:
-            near_name = _has_near_word(name, word)
+            near_name = _has_near_word(word, NAME + NAME_EN)
             named.append(near_name)
-            elsewhere.append(_has_near_word(func.concat_ws(" ", name_en, body), word))
+            conditions.append(or_(_has(word.folded), _has_near_word(word)))
             scores.append(_as_score(near_name, 0.8))
-        conditions.append(or_(*named, *elsewhere))
         in_names.append(or_(*named))
+    if not fuzzy and every_word:
+        # One GIN lookup for every word at once.
+        conditions = [_vector().op("@@")(func.to_tsquery(SIMPLE, every_word))]
     # As the Whoosh backend: products with every word in their name come first.
     scores.append(_as_score(and_(*in_names), 100.0))
-    whole_name = func.btrim(func.regexp_replace(name, r"\W+", " ", "g"))
+    whole_name = func.btrim(func.regexp_replace(func.ocop_fold(Product.name), r"\W+", " ", "g"))
     scores.append(_as_score(whole_name == name_key(q), 10.0))
     score = cast(sum(scores[1:], scores[0]), Float) if scores else literal(0.0)
     return query.where(and_(*conditions)), score

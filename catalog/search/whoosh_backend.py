@@ -339,13 +339,24 @@ def name_query(q: str, *, fuzzy: bool = False) -> Query | None:
 
 
 def _columns(searcher) -> tuple:
-    # Column readers are cached on their searcher: opening one costs more than a query.
+    """(ids, name hashes, name lengths) by docnum, read once per searcher: the searcher is
+    pooled and only replaced when the index changes, and reading a Whoosh column value by
+    value per match was a sixth of a broad search at 50,000 products. The name lengths are
+    filled as ranking asks for them."""
     columns = getattr(searcher, "_ocop_columns", None)
     if columns is None:
         reader = searcher.reader()
-        columns = searcher._ocop_columns = (reader.column_reader("id"),
-                                            reader.column_reader("name_hash"))
+        columns = searcher._ocop_columns = (list(reader.column_reader("id")),
+                                            list(reader.column_reader("name_hash")), {})
     return columns
+
+
+def _name_length(searcher, docnum: int) -> int:
+    lengths = _columns(searcher)[2]
+    found = lengths.get(docnum)
+    if found is None:
+        found = lengths[docnum] = searcher.reader().doc_field_length(docnum, "name", 1) or 1
+    return found
 
 
 def _ids(searcher, docnums: Iterable[int]) -> list[int]:
@@ -376,8 +387,42 @@ def _leaf_postings(reader, field: str, text: str, weights: bool) -> Iterator[tup
         yield ([d for d, _w in postings], [w for _d, w in postings] if weights else None)
 
 
+TERM_CACHE_ENTRIES = 200_000  # docnums kept per searcher, all terms together (a few MB)
+
+
+def _remembered(searcher, kind: str, field: str, texts: Iterable[str], read: Callable):
+    """Decoded postings of recently asked terms, kept on the (pooled) searcher: a searcher
+    sees one version of the index, so they cannot go stale; the popular words of a shop's
+    searches are decoded once, not per query. Callers never modify what they get."""
+    terms = getattr(searcher, "_ocop_terms", None)
+    if terms is None:
+        terms = searcher._ocop_terms = OrderedDict()
+        searcher._ocop_term_entries = 0
+    texts = tuple(texts)
+    key = (kind, field, texts)
+    found = terms.get(key)
+    if found is not None:
+        terms.move_to_end(key)
+        return found
+    found = terms[key] = read(searcher, field, texts)
+    searcher._ocop_term_entries += len(found) + 1
+    while searcher._ocop_term_entries > TERM_CACHE_ENTRIES and len(terms) > 1:
+        _key, old = terms.popitem(last=False)
+        searcher._ocop_term_entries -= len(old) + 1
+    return found
+
+
 def _docnums(searcher, field: str, texts: Iterable[str]) -> set[int]:
     """Docnums of the live documents holding any of `texts` in `field`."""
+    return _remembered(searcher, "docnums", field, texts, _read_docnums)
+
+
+def _weights(searcher, field: str, texts: Iterable[str]) -> dict[int, float]:
+    """{docnum: occurrences} of any of `texts` in `field`, live documents only."""
+    return _remembered(searcher, "weights", field, texts, _read_weights)
+
+
+def _read_docnums(searcher, field: str, texts: tuple[str, ...]) -> set[int]:
     found: set[int] = set()
     for reader, offset in searcher.reader().leaf_readers():
         segment: set[int] = set()
@@ -391,15 +436,19 @@ def _docnums(searcher, field: str, texts: Iterable[str]) -> set[int]:
     return found
 
 
-def _weights(searcher, field: str, texts: Iterable[str]) -> dict[int, float]:
-    """{docnum: occurrences} of any of `texts` in `field`, live documents only."""
+def _read_weights(searcher, field: str, texts: tuple[str, ...]) -> dict[int, float]:
     found: dict[int, float] = {}
     for reader, offset in searcher.reader().leaf_readers():
         deleted = reader.deleted_docs_set if reader.has_deletions() else ()
-        for text in texts:
+        for i, text in enumerate(texts):
             if (field, text) not in reader:
                 continue
             for ids, weights in _leaf_postings(reader, field, text, weights=True):
+                if i == 0 and not deleted:
+                    # The common case: the segment's first term, whose docnums are distinct.
+                    found.update(zip(ids, weights, strict=True) if not offset else
+                                 ((d + offset, w) for d, w in zip(ids, weights, strict=True)))
+                    continue
                 for docnum, weight in zip(ids, weights, strict=True):
                     if docnum not in deleted:
                         key = docnum + offset
@@ -431,7 +480,7 @@ def candidates(searcher, q: str) -> tuple[dict[int, int], bool]:
         docnums = set.intersection(*sorted(sets, key=len))
         if docnums:
             break
-    ids, hashes = _columns(searcher)
+    ids, hashes, _lengths = _columns(searcher)
     return {ids[d]: hashes[d] for d in docnums}, fuzzy
 
 
@@ -459,8 +508,11 @@ def ranking(searcher, q: str, *, fuzzy: bool = False, full: bool = False) -> lis
         english = _weights(searcher, "name_en", _variants(reader, "name_en", word.folded, fuzzy))
         docs = set(exact) | set(folded) | set(english)
         idf = math.log(1 + total / max(len(docs), 1))
-        scores = {d: idf * (3.0 * _saturated(exact.get(d, 0)) + 2.0 * _saturated(folded.get(d, 0))
-                            + 1.5 * _saturated(english.get(d, 0))) for d in docs}
+        scores = dict.fromkeys(docs, 0.0)
+        for weight, found in ((3.0, exact), (2.0, folded), (1.5, english)):
+            for d, tf in found.items():  # weight × saturated term frequency
+                scores[d] += weight * tf / (tf + 0.5)
+        scores = {d: idf * score for d, score in scores.items()}
         if in_name is None:
             in_name = scores
         else:
@@ -468,7 +520,7 @@ def ranking(searcher, q: str, *, fuzzy: bool = False, full: bool = False) -> lis
     in_name = in_name or {}
     average = max(reader.field_length("name") / total, 1.0)
     for docnum in in_name:
-        length = reader.doc_field_length(docnum, "name", 1) or 1
+        length = _name_length(searcher, docnum)
         in_name[docnum] /= 0.25 + 0.75 * length / average
     for docnum in _weights(searcher, "name_key", [name_key(q)]):
         if docnum in in_name:

@@ -142,18 +142,46 @@ def test_pagination_counts_only_listable_matches(backend):
     assert len(set(names)) == 7 and "Khô cá lóc hết hạn" not in names
 
 
-def test_broad_searches_gate_the_whole_catalogue_at_once(backend, monkeypatch):
-    """Past IN_LIST_LIMIT matches the gate reads the filtered catalogue once: same answer."""
+def test_the_gate_follows_every_change_without_a_reindex(backend):
+    """Matches are gated by the day's listable table, cached under the catalogue's version
+    (catalog.search.listable): a certificate added or revoked counts on the next search."""
     for n in range(6):
         make_product(name=f"Gạo thơm {n}", price_vnd=10_000 * (n + 1))
-    make_product(name="Gạo hết hạn", certified=False)
+    waiting = make_product(name="Gạo chờ chứng nhận", certified=False, price_vnd=99_000)
     make_product(name="Muối hầm")
-    narrow = search.search_products(db.session, "gao", order="price_desc", per_page=4)
-    monkeypatch.setattr(search, "IN_LIST_LIMIT", 2)
-    broad = search.search_products(db.session, "gao", order="price_desc", per_page=4)
-    assert broad.total == narrow.total == 6
-    assert [p.name for p, _ in broad.items] == [p.name for p, _ in narrow.items] == [
-        "Gạo thơm 5", "Gạo thơm 4", "Gạo thơm 3", "Gạo thơm 2"]
+    first = search.search_products(db.session, "gao", order="price_desc", per_page=4)
+    assert first.total == 6
+    assert [p.name for p, _ in first.items] == ["Gạo thơm 5", "Gạo thơm 4", "Gạo thơm 3",
+                                                "Gạo thơm 2"]
+    cert = make_certificate(waiting, issued_on=date(2024, 1, 1))
+    db.session.flush()
+    second = search.search_products(db.session, "gao", order="price_desc", per_page=4)
+    assert second.total == 7 and second.items[0][0].name == "Gạo chờ chứng nhận"
+    cert.revoked_on = date.today()
+    cert.revoke_reason = "Không đạt"
+    db.session.flush()
+    third = search.search_products(db.session, "gao", order="price_desc", per_page=4)
+    assert third.total == 6
+    assert "Gạo chờ chứng nhận" not in [p.name for p, _ in third.items]
+
+
+def test_filters_apply_to_search_as_to_browsing(backend):
+    """The in-memory filters of the listable table agree with the gated query's."""
+    north = make_producer(name="HTX Bắc", province_code=15)
+    south = make_producer(name="HTX Nam", province_code=92)
+    make_product(name="Mật ong bạc hà", producer=north, group="food", stars=5)
+    make_product(name="Mật ong rừng", producer=south, group="food", stars=4)
+    make_product(name="Rượu mật ong", producer=south, group="beverage", stars=4)
+    def names(**filters):
+        return sorted(p.name for p, _ in search.search_products(db.session, "mat ong",
+                                                                **filters).items)
+    assert names(stars=5) == ["Mật ong bạc hà"]
+    assert names(province=92) == ["Mật ong rừng", "Rượu mật ong"]
+    assert names(group="beverage") == ["Rượu mật ong"]
+    assert names(producer_id=north.id) == ["Mật ong bạc hà"]
+    everything = search.search_products(db.session, "mat ong")
+    first = everything.items[0][0]
+    assert first.name not in names(exclude_id=first.id) and len(names(exclude_id=first.id)) == 2
 
 
 def test_page_size_and_page_number_are_clamped(backend):
@@ -270,6 +298,7 @@ def test_stale_index_entries_are_ignored(backend):
     db.session.execute(update(Product).where(Product.id == product.id).values(name="Giò lụa"))
     db.session.commit()
     assert find("nem chua") == []
+    assert search.search_page_ids(db.session, "nem chua")[0] == []
 
 
 @pytest.mark.parametrize("backend", ["whoosh"], indirect=True)
@@ -366,3 +395,26 @@ def test_api_huge_page_size_is_clamped(backend, client):
     assert response.status_code == 200
     body = response.get_json()
     assert body["per_page"] == 100 and body["total"] == 1
+
+
+def test_the_listable_table_is_the_gates_set_based_query(db_session):
+    """catalog.search.listable holds exactly the rows of catalog.gate.listable_products."""
+    from catalog.gate import listable_products
+    from catalog.search import listable
+
+    on = date.today()
+    make_product(name="Còn bán")
+    make_product(name="Chưa chứng nhận", certified=False)
+    hidden = make_product(name="Ngừng bán")
+    hidden.published = False
+    stopped = make_product(name="Chủ thể ngừng hoạt động")
+    stopped.producer.active = False
+    revoked = make_product(name="Bị thu hồi", certified=False)
+    make_certificate(revoked, issued_on=on - timedelta(days=30), revoked_on=on)
+    db.session.flush()
+    expected = {p.id: c.stars for p, c in db.session.execute(listable_products(on)).all()}
+    rows = listable.table(db.session, on).rows
+    assert {i: row.stars for i, row in rows.items()} == expected
+    assert "Còn bán" in {row.name for row in rows.values()}
+    assert not {"Chưa chứng nhận", "Ngừng bán", "Chủ thể ngừng hoạt động", "Bị thu hồi"} & {
+        row.name for row in rows.values()}
