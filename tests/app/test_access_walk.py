@@ -167,7 +167,7 @@ def _bodies(w: dict) -> dict[tuple[str, str], dict]:
             "direction": "to_booth", "items": line},
         ("POST", "/api/v1/seller/lots/<int:lot_id>/stamps"): {"count": 1},
         ("POST", "/api/v1/seller/lots/<int:lot_id>/void"): {"reason": "x"},
-        ("POST", "/api/v1/seller/shipments/<int:shipment_id>/cancel"): {"reason": "x"},
+        ("POST", "/api/v1/seller/shipments/<int:shipment_id>/cancel"): {"reason": "xyz"},
         ("POST", "/api/v1/seller/shipments/<int:shipment_id>/ship"): {"carrier": "x", "tracking": "y"},
         ("POST", "/api/v1/seller/stamps/<code>/void"): {"reason": "x"},
         ("POST", "/seller/lots/<int:lot_id>/stamps"): {"count": "1"},

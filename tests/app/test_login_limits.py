@@ -8,6 +8,7 @@ import http.cookiejar
 import os
 import random
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -152,7 +153,7 @@ def _database(tmp_path: Path) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("storage", ["shared-default", "redis"])
 def test_under_gunicorn_with_two_workers_the_11th_bad_login_is_refused(tmp_path, storage):
-    env = dict(os.environ, SECRET_KEY="limits-test", LOG_LEVEL="WARNING",  # noqa: S106
+    env = dict(os.environ, SECRET_KEY=secrets.token_urlsafe(32), LOG_LEVEL="WARNING",
                DATABASE_URL=_database(tmp_path), MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
                SEARCH_INDEX_DIR=str(tmp_path / "search-index"), PHOTO_DIR=str(tmp_path / "photos"),
                PROXY_FIX_X_FOR="1", WEB_CONCURRENCY="2", THREADS="4", GUNICORN_LOG_LEVEL="warning")

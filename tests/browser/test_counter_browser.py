@@ -229,7 +229,19 @@ def test_a_sale_queued_offline_survives_a_lost_session(live_server, chromium):
         expect(page.locator("#sale-error")).to_have_text(re.compile(r"^Phiên đăng nhập"), timeout=20000)
         assert "1 giao dịch chờ gửi" in page.locator("#net-status").inner_text()
         sign_in()  # the page loads again and sends its queue
+        # The reloaded page says "none waiting" before it has read its queue from IndexedDB:
+        # wait for the ticket itself, then for the queue to be empty.
+        replayed: list[bool] = []
+        for _attempt in range(100):
+            with live_server.app.app_context():
+                replayed = [t.replayed for t in db.session.scalars(
+                    select(CounterSale).where(CounterSale.location_id == location_id))]
+                db.session.remove()
+            if replayed:
+                break
+            page.wait_for_timeout(200)
         expect(page.locator("#queue-label")).to_have_text(re.compile(r"^không có"), timeout=20000)
+        page.wait_for_timeout(500)  # a second send, if there were one, would land now
         with live_server.app.app_context():
             tickets = db.session.scalars(select(CounterSale).where(CounterSale.location_id == location_id))
             assert [t.replayed for t in tickets] == [True]
