@@ -4,8 +4,6 @@ the booth's endpoints) and the organizer's fair report. Thin views over
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +17,7 @@ from backoffice.office.charts import bar_chart
 from showrooms import booth_stock, counter, fair_sales, fairs, reports
 from showrooms.catalogue import catalogue, stamp_lookup
 from showrooms.counter_api import SaleIn
+from showrooms.counter_views import day_arg
 from showrooms.fair_sales_api import sell_at_booth
 
 booth_counter = Blueprint("booth_counter", __name__, url_prefix="/seller/booths",
@@ -33,16 +32,6 @@ def _booking(slug: str, code: str, *, selling: bool = False):
         raise InvalidInput(_("Tài khoản này không thuộc chủ thể nào."), code="no_producer")
     return booth_stock.booth_of_producer(db.session, current_user.producer, slug, code,
                                          returning=not selling)
-
-
-def _day_arg() -> date:
-    raw = request.args.get("date")
-    if not raw:
-        return today()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(_("Ngày không hợp lệ (YYYY-MM-DD)."), code="invalid_date") from None
 
 
 @booth_counter.get("/<slug>/<code>/counter")
@@ -96,7 +85,7 @@ def sale_json(slug: str, code: str):
 @roles_required("producer")
 def day_report(slug: str, code: str):
     booking = _booking(slug, code)
-    day = _day_arg()
+    day = day_arg()
     result = reports.day_report(db.session, booking.location, day)
     if request.args.get("format") == "csv":
         name = booking.location.code.replace("/", "-")

@@ -72,7 +72,8 @@ def _attempt(action):
     return result
 
 
-def _day_arg() -> date:
+def day_arg() -> date:
+    """The `date` query argument (today when absent), for the counter's and booths' reports."""
     raw = request.args.get("date")
     if not raw:
         return today()
@@ -201,7 +202,7 @@ def return_items(code: str, sale_id: int):
 def report(code: str):
     point = _point(code)
     location = sales_point_location(db.session, point)
-    day = _day_arg()
+    day = day_arg()
     result = reports.day_report(db.session, location, day)
     if request.args.get("format") == "csv":
         return Response("\ufeff" + reports.report_csv(result), mimetype="text/csv", headers={
