@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.clock import today
@@ -65,7 +66,7 @@ def test_anh_tuan_sells_at_his_booth_and_the_organizer_sees_it(live_server, chro
         page.goto(live_server(f"/seller/booths/{slug}/G1"))
         page.get_by_role("link", name="Bán hàng").click()
         page.wait_for_url(re.compile(rf"/seller/booths/{slug}/G1/counter$"))
-        page.wait_for_function("document.getElementById('catalogue-note').textContent.length > 0")
+        expect(page.locator("#catalogue-note")).to_have_text(re.compile(r"\S"))
         page.locator("#scan").fill(product[:12])
         page.locator("#results button.result").first.click()
         assert page.locator("#lines tbody tr").count() == 1
@@ -108,7 +109,7 @@ def test_the_hoa_lu_staff_sell_the_gift_box_at_the_counter(live_server, chromium
         page.locator("main button[type=submit]").click()
         page.wait_for_url(re.compile(r"/seller/$"))
         page.goto(live_server("/counter/NB-01"))
-        page.wait_for_function("document.getElementById('catalogue-note').textContent.length > 0")
+        expect(page.locator("#catalogue-note")).to_have_text(re.compile(r"\S"))
         page.locator("#scan").fill("hop qua ninh binh")
         page.locator("#results button.result").first.click()
         assert "Hộp quà Ninh Bình" in page.locator("#lines tbody").inner_text()
