@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -66,10 +66,23 @@ def workdir() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
+def reset_test_cache() -> None:
+    """A fresh database starts with the catalogue version of every fresh database, so entries
+    a previous run left in the test Redis would look current: empty it, as the schema is."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return
+    import redis
+
+    with suppress(redis.RedisError):  # Redis down: the app degrades to memory (tests/faults)
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+
+
 @pytest.fixture(scope="session")
 def app(workdir):
     if ON_POSTGRES:
         reset_postgres_schema(TEST_DATABASE_URL)
+    reset_test_cache()
     application = create_app(test_config(workdir))
     with application.app_context():
         upgrade()
