@@ -171,7 +171,10 @@ def test_under_gunicorn_with_two_workers_the_11th_bad_login_is_refused(tmp_path,
     errors = tmp_path / "gunicorn.err"
     with errors.open("wb") as stderr:
         server = subprocess.Popen(  # noqa: S603 - our gunicorn, the deployed config
+            # Each worker process serves a few requests, then another takes its place: counts
+            # kept in one process's memory could not reach the 11th login.
             [GUNICORN, "-w", "2", "-c", "deploy/gunicorn.conf.py",
+             "--max-requests", "6", "--max-requests-jitter", "0",
              "--access-logformat", "%(p)s %(m)s %(U)s %(s)s", "wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
     try:
@@ -195,7 +198,7 @@ def test_under_gunicorn_with_two_workers_the_11th_bad_login_is_refused(tmp_path,
     log = f"{errors.read_text(errors='replace')[-3000:]}\n{access_log.read_text()[-2000:]}"
     assert by_account == [200] * 10 + [429], (by_account, by_address, log)
     assert by_address == [200] * 10 + [429], (by_address, log)
-    # Both workers answered the logins: the counts were shared, not kept per process.
+    # Several worker processes answered the logins: the counts were shared, not kept per process.
     workers = {line.split()[0] for line in access_log.read_text().splitlines()
                if " POST /login " in line}
-    assert len(workers) == 2, workers
+    assert len(workers) >= 3, workers
