@@ -55,15 +55,20 @@ def main() -> int:
     product = next(i for i in items if i["in_stock"] and i["group"] != "tourism")
     slug = product["slug"]
     before = _level(args.db, slug)
-    body = {"items": [{"product": slug, "quantity": 1}],
-            "customer": {"name": "Khách thử tải", "phone": "0912345678", "email": "burst@example.com"},
-            "fulfilment": "delivery", "shipping": {"address": "1 Lê Lợi", "province": 92},
-            "payment": "cod"}
+    def body(n: int) -> dict:
+        # One customer per client (its own phone and address): the cash-order limits per phone
+        # and per address would otherwise refuse all but the first two (too_many_open_orders).
+        return {"items": [{"product": slug, "quantity": 1}],
+                "customer": {"name": f"Khách thử tải {n}", "phone": f"0912{n:06d}",
+                             "email": f"burst{n}@example.com"},
+                "fulfilment": "delivery",
+                "shipping": {"address": f"{n + 1} Lê Lợi", "province": 92}, "payment": "cod"}
+
     barrier = threading.Barrier(args.clients)
 
-    def one(_):
+    def one(n):
         barrier.wait()
-        return _post(f"{args.url}/api/v1/orders", body)
+        return _post(f"{args.url}/api/v1/orders", body(n))
 
     with ThreadPoolExecutor(max_workers=args.clients) as pool:
         answers = list(pool.map(one, range(args.clients)))
