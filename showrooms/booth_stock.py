@@ -17,6 +17,7 @@ from catalog.models import Producer, Product
 from showrooms.fair_models import Booking, Booth, Fair
 from showrooms.models import Location, StockLevel, StockMovement
 from showrooms.stock import StockLine, lock_levels, take_stock, warehouse_of
+from showrooms.transfers import own_products
 
 
 def booth_of_producer(session: Session, producer: Producer, fair_slug: str, booth_code: str, *,
@@ -45,22 +46,9 @@ def transfer(session: Session, booking: Booking, direction: str, items: list[tup
     booth must be listable (the gate); bringing units back is always allowed."""
     if direction not in ("to_booth", "to_warehouse"):
         raise InvalidInput("direction: to_booth or to_warehouse.", code="invalid_direction")
-    wanted: dict[str, int] = {}
-    for slug, quantity in items:
-        if quantity <= 0:
-            raise InvalidInput("A quantity must be a positive whole number.", code="invalid_quantity")
-        wanted[slug] = wanted.get(slug, 0) + quantity
-    if not wanted:
-        raise InvalidInput("items: at least one line.", code="invalid_items")
-    products = {p.slug: p for p in session.scalars(
-        select(Product).where(Product.slug.in_(wanted), Product.producer_id == booking.producer_id))}
-    unknown = sorted(set(wanted) - set(products))
-    if unknown:
-        raise NotFound(f"Not your products: {', '.join(unknown)}.", code="unknown_product")
-    services = [p.name for p in products.values() if p.is_service]
-    if services:
-        raise InvalidInput(f"Tourism services have no stock: {', '.join(services)}.",
-                           code="service_has_no_stock")
+    lines = own_products(session, booking.producer, items)
+    products = {slug: product for slug, (product, _n) in lines.items()}
+    wanted = {slug: quantity for slug, (_p, quantity) in lines.items()}
     if direction == "to_booth" and booking.status != "confirmed":
         raise NotFound(f"Booth {booking.booth.code} is no longer yours ({booking.status}).",
                        code="unknown_booth")

@@ -57,8 +57,10 @@ def resolve_source(session: Session, producer: Producer, source: str | None) -> 
     return location
 
 
-def _own_products(session: Session, producer: Producer,
+def own_products(session: Session, producer: Producer,
                   items: list[tuple[str, int]]) -> dict[str, tuple[Product, int]]:
+    """The producer's own stocked products of `items`, quantities merged per product (404
+    for another's product, 422 for a tourism service): for transfers and booth moves alike."""
     wanted = merged_quantities(items, MAX_LINES)
     products = {p.slug: p for p in session.scalars(
         select(Product).where(Product.slug.in_(wanted), Product.producer_id == producer.id))}
@@ -85,7 +87,7 @@ def dispatch(session: Session, producer: Producer, *, to: Location, source: Loca
     names every shortfall and moves nothing)."""
     if to.id == source.id:
         raise InvalidInput("to: the units are already there.", code="invalid_destination")
-    lines = _own_products(session, producer, items)
+    lines = own_products(session, producer, items)
     transfer = Transfer(producer_id=producer.id, from_location_id=source.id, to_location_id=to.id,
                         status="in_transit", dispatched_at=clock_now(), dispatched_by=actor_id,
                         note=(note or "").strip()[:300] or None,
