@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import itertools
+import os
 import smtplib
 import uuid
 from email.message import EmailMessage
@@ -19,6 +21,10 @@ from app.clock import now
 # Folding a long Vietnamese Subject splits it into RFC 2047 encoded words and CPython drops
 # the space at the split ("Tả Củ" arrives as "TảCủ"); RFC 5322 allows 998-character lines.
 UNFOLDED = email.policy.default.clone(max_line_length=998)
+
+# Outbox files sort in the order they were written: the clock to the microsecond, then this
+# process's own sequence (the clock may stand still in tests, or repeat within a microsecond).
+_written = itertools.count()
 
 
 def send_mail(to: str | list[str], subject: str, text: str, html: str | None = None,
@@ -56,5 +62,6 @@ def deliver(message: EmailMessage | bytes) -> None:
     else:
         outbox = Path(config["MAIL_OUTBOX_DIR"])
         outbox.mkdir(parents=True, exist_ok=True)
-        name = f"{now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.eml"
+        name = (f"{now():%Y%m%dT%H%M%S%f}-{next(_written):08d}-{os.getpid()}"
+                f"-{uuid.uuid4().hex[:8]}.eml")
         (outbox / name).write_bytes(raw)
