@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model, field_validator
+from pydantic.fields import FieldInfo
 
 from app.converters import MAX_DB_INT
 from app.errors import Forbidden, InvalidInput, Unauthorized
@@ -63,6 +64,22 @@ class PatchSchema(Schema):
     that is NOT NULL) may be left out but not sent as null — 422, never a half-written row."""
 
     model_config = ConfigDict(**Schema.model_config, json_schema_extra=_unset_is_not_null)
+
+
+def patch_of(source: type[BaseModel], name: str, *, base: type[PatchSchema] = PatchSchema,
+             nullable: Iterable[str] = (), doc: str | None = None) -> type[PatchSchema]:
+    """The PATCH body of a create body `source`: its fields with their limits (one copy of
+    each rule), all optional. A field `source` types without `| None` may be left out but
+    not sent as null, unless named in `nullable`. `base` may add fields of its own (they come
+    first); `source`'s validators are not carried over (the service checks the values)."""
+    nullable = set(nullable)
+    fields: dict[str, Any] = {}
+    for field_name, info in source.model_fields.items():
+        annotation = info.annotation
+        if field_name in nullable:
+            annotation = annotation | None
+        fields[field_name] = (annotation, FieldInfo.merge_field_infos(info, default=None))
+    return create_model(name, __base__=base, __doc__=doc, __module__=source.__module__, **fields)
 
 
 class QuerySchema(_DatabaseInts):

@@ -7,28 +7,19 @@ from typing import Literal
 
 from pydantic import Field
 
-from app.api import PatchSchema, QuerySchema, Schema
-from catalog.schemas import Kind, Level
+from app.api import PatchSchema, QuerySchema, Schema, patch_of
+from catalog.schemas import Level, ProducerIn
 
 
-class ProducerPatch(PatchSchema):
-    """`name`, `kind`, `tax_code`, `province_code` and `address` cannot be null."""
-
+class _ProducerActivity(PatchSchema):
     active: bool | None = Field(None, description="false deactivates (producer_inactive); needs reason")
     reason: str | None = Field(None, max_length=2000)
-    name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
-    kind: Kind = None  # type: ignore[assignment]
-    tax_code: str = Field(None, pattern=r"^\d{10}(-\d{3})?$")  # type: ignore[assignment]
-    province_code: int = None  # type: ignore[assignment]
-    ward_code: int | None = None
-    address: str = Field(None, max_length=300)  # type: ignore[assignment]
-    name_en: str | None = Field(None, max_length=200)
-    historical_origin: str | None = Field(None, max_length=300)
-    craft_village: str | None = Field(None, max_length=200)
-    phone: str | None = Field(None, max_length=20)
-    email: str | None = Field(None, max_length=254)
-    description: str | None = Field(None, max_length=5000)
-    description_en: str | None = Field(None, max_length=5000)
+
+
+# The record's fields with ProducerIn's limits (one copy of each rule), plus activity.
+ProducerPatch = patch_of(
+    ProducerIn, "ProducerPatch", base=_ProducerActivity,
+    doc="`name`, `kind`, `tax_code`, `province_code` and `address` cannot be null.")
 
 
 class CorrectionIn(Schema):

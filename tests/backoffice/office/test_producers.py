@@ -114,6 +114,26 @@ def test_deactivating_twice_changes_nothing_and_needs_a_reason(client, admin_hea
     assert client.patch(url, headers=admin_headers, json={"colour": "red"}).status_code == 422
 
 
+def test_patch_refuses_what_registration_refuses_with_the_same_message(client, admin_headers):
+    """ProducerPatch is made from ProducerIn: each limit is written once and both answer alike."""
+    producer = make_producer()
+    too_long = {"name": "x" * 201, "tax_code": "12345", "address": "a" * 301,
+                "phone": "0" * 21, "description": "d" * 5001, "kind": "company"}
+    base = {"name": "HTX Mới", "kind": "cooperative", "tax_code": "0312345678",
+            "province_code": 92}
+    for field, value in too_long.items():
+        patched = client.patch(f"/api/v1/admin/producers/{producer.slug}", headers=admin_headers,
+                               json={field: value})
+        created = client.post("/api/v1/admin/producers", headers=admin_headers,
+                              json=base | {field: value})
+        assert patched.status_code == created.status_code == 422, field
+        assert patched.get_json()["error"]["message"] == created.get_json()["error"]["message"]
+        assert patched.get_json()["error"]["message"].startswith(f"{field}: "), field
+    answer = client.patch(f"/api/v1/admin/producers/{producer.slug}", headers=admin_headers,
+                          json={"name": "x" * 200, "address": "a" * 300})
+    assert answer.status_code == 200, answer.get_json()
+
+
 def test_a_producer_user_cannot_patch_producers(client):
     from tests.factories import make_token
 
