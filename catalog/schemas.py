@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from app.api import PatchSchema, QuerySchema, Schema
+from app.api import QuerySchema, Schema, patch_of
 from catalog.models import GROUPS, LEVELS, PRODUCER_KINDS
 from catalog.regions import provinces
 
@@ -75,20 +75,11 @@ class ProductIn(Schema):
     published: bool = False
 
 
-class ProductPatch(PatchSchema):
-    """`name`, `group`, `description`, `unit` and `published` cannot be null (a product always
-    has them); `price_vnd` may be null while unpublished."""
-
-    name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
-    group: Group = None  # type: ignore[assignment]
-    description: str = Field(None, max_length=10_000)  # type: ignore[assignment]
-    price_vnd: int | None = Field(None, ge=0, le=1_000_000_000)
-    unit: str = Field(None, min_length=1, max_length=40)  # type: ignore[assignment]
-    name_en: str | None = Field(None, max_length=200)
-    description_en: str | None = Field(None, max_length=10_000)
-    unit_en: str | None = Field(None, max_length=40)
-    gtin: str | None = Field(None, pattern=r"^\d{8}$|^\d{12,14}$")
-    published: bool = None  # type: ignore[assignment]
+# ProductIn's fields and limits, each optional; `price_vnd` may be null while unpublished.
+ProductPatch = patch_of(
+    ProductIn, "ProductPatch", nullable=("price_vnd",),
+    doc="`name`, `group`, `description`, `unit` and `published` cannot be null (a product always\n"
+        "    has them); `price_vnd` may be null while unpublished.")
 
 
 class CertificateIn(Schema):
