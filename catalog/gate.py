@@ -3,7 +3,8 @@
 One rule, one place: storefront lists, search, the API, cart, checkout, payment
 confirmation, counter sales and fair booths all ask this module whether a product may be
 sold, and why not. `listability()` answers for one product; `listable_products()` is the
-same rule as a set-based query for lists (tests/catalog/test_gate.py proves they agree).
+same rule as a set-based query for lists, `refused_products()` for the reasons of many
+products at once (tests/catalog/test_gate.py proves they all agree).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from app.clock import today
 from app.errors import Conflict
@@ -106,17 +107,28 @@ def listability(product: Product, on: date | None = None) -> Listability:
     on = on or today()
     current = current_certificate(product.certificates, on)
     shown = current or latest_certificate(product.certificates, on)
-    if not product.producer.active:
-        return Listability(False, PRODUCER_INACTIVE, shown)
-    if not product.published:
-        return Listability(False, UNPUBLISHED, shown)
-    if current is not None:
-        return Listability(True, None, current)
-    if shown is None:
-        return Listability(False, NO_CERTIFICATE, None)
-    if shown.revoked_on is not None and shown.revoked_on <= on:
-        return Listability(False, CERTIFICATE_REVOKED, shown)
-    return Listability(False, CERTIFICATE_EXPIRED, shown)
+    reason = _refusal(on, producer_active=product.producer.active, published=product.published,
+                      has_current=current is not None, has_latest=shown is not None,
+                      latest_revoked_on=shown.revoked_on if shown is not None else None)
+    return Listability(reason is None, reason, shown)
+
+
+def _refusal(on: date, *, producer_active: bool, published: bool, has_current: bool,
+             has_latest: bool, latest_revoked_on: date | None) -> str | None:
+    """DOMAIN §3's order of reasons, shared by `listability()` and `refused_products()`:
+    None when listable. `has_latest`: a certificate was issued on or before D; the latest
+    one was revoked on `latest_revoked_on`."""
+    if not producer_active:
+        return PRODUCER_INACTIVE
+    if not published:
+        return UNPUBLISHED
+    if has_current:
+        return None
+    if not has_latest:
+        return NO_CERTIFICATE
+    if latest_revoked_on is not None and latest_revoked_on <= on:
+        return CERTIFICATE_REVOKED
+    return CERTIFICATE_EXPIRED
 
 
 # The one wording of the reasons, everywhere a refusal is shown (pages, mails, API
@@ -231,6 +243,44 @@ def current_certificates(on: date | None = None):
         .where(ranked.c.rank == 1)
         .subquery("current_certificates")
     )
+
+
+def refused_products(session: Session, product_ids: Iterable[int],
+                     on: date | None = None) -> dict[int, str]:
+    """The gate on many products in one query: product id → reason, for each product NOT
+    listable on D (listable ones, and unknown ids, are left out). The same verdicts as
+    `listability()` (tests/catalog/test_gate.py proves they agree), read from the
+    certificates themselves rather than the precomputed timeline: this guards payments."""
+    on = on or today()
+    ids = sorted(set(product_ids))
+    if not ids:
+        return {}
+    rank = func.row_number().over(
+        partition_by=Certificate.product_id,
+        order_by=(Certificate.issued_on.desc(), Certificate.stars.desc(), Certificate.id.desc()),
+    )
+    latest = (
+        select(Certificate.product_id, Certificate.revoked_on, rank.label("rank"))
+        .where(Certificate.product_id.in_(ids), Certificate.issued_on <= on)
+        .subquery("latest_certificates")
+    )
+    current = (select(Certificate.id).where(Certificate.product_id == Product.id,
+                                            valid_on_clause(on)).exists())
+    rows = session.execute(
+        select(Product.id, Producer.active, Product.published, current.label("has_current"),
+               latest.c.product_id.label("latest"), latest.c.revoked_on)
+        .join(Product.producer)
+        .outerjoin(latest, and_(latest.c.product_id == Product.id, latest.c.rank == 1))
+        .where(Product.id.in_(ids))
+    ).all()
+    refused = {}
+    for product_id, active, published, has_current, latest_id, revoked_on in rows:
+        reason = _refusal(on, producer_active=active, published=published,
+                          has_current=bool(has_current), has_latest=latest_id is not None,
+                          latest_revoked_on=revoked_on)
+        if reason is not None:
+            refused[product_id] = reason
+    return refused
 
 
 _alias: dict[str, object] = {}

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.clock import now as clock_now
 from app.clock import today
 from app.errors import Conflict
-from catalog.gate import listability, reason_text
-from catalog.models import Product
+from catalog.gate import reason_text, refused_products
 from showrooms.stock import (
     StockLine,
     consume_reservations,
@@ -81,22 +80,16 @@ def confirm_payment(session: Session, order: Order, *, method: str, amount_vnd: 
 
     lines = session.scalars(
         select(OrderLine).where(OrderLine.order_id == order.id, OrderLine.status == "active")
-        .options(selectinload(OrderLine.product).selectinload(Product.certificates),
-                 selectinload(OrderLine.product).selectinload(Product.producer),
-                 selectinload(OrderLine.shipment))
+        .options(selectinload(OrderLine.shipment))
         .order_by(OrderLine.id)
     ).all()
     on = today()
-    cancelled: list[tuple[OrderLine, str]] = []
-    sellable = []
-    for line in lines:
-        verdict = listability(line.product, on)
-        if verdict.listable:
-            sellable.append(line)
-        else:
-            with force_locale(order.locale):
-                cancelled.append((line, _("Không còn được bán: %(reason)s.",
-                                          reason=reason_text(verdict.reason))))
+    refused = refused_products(session, [line.product_id for line in lines], on)
+    with force_locale(order.locale):
+        cancelled: list[tuple[OrderLine, str]] = [
+            (line, _("Không còn được bán: %(reason)s.", reason=reason_text(refused[line.product_id])))
+            for line in lines if line.product_id in refused]
+    sellable = [line for line in lines if line.product_id not in refused]
 
     stock = _line_stock(session, sellable)
     result = take_stock(session, list(stock.values()), kind="sale", reference=order.number,

@@ -1,5 +1,5 @@
-"""The certificate gate (DOMAIN §3), table-driven, and proof that the set-based list query
-agrees with the one-product function on every case."""
+"""The certificate gate (DOMAIN §3), table-driven, and proof that the set-based queries (the
+list query, the reasons of many products) agree with the one-product function on every case."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from catalog.gate import (
     is_valid_on,
     listability,
     listable_products,
+    refused_products,
     require_listable,
 )
 from catalog.models import Certificate, Product
@@ -201,6 +202,18 @@ def test_require_listable_raises_not_listable_with_the_reason(db_session):
     assert require_listable(cases["listable"], D).product_id == cases["listable"].id
 
 
+def test_refused_products_gives_each_reason_in_one_query(db_session, count_queries):
+    cases = build_cases()
+    ids = [product.id for product in cases.values()] + [2_000_000_000]   # an unknown id
+    with count_queries() as counter:
+        refused = refused_products(db_session, ids, D)
+    assert counter.count == 1
+    by_name = {name: refused.get(product.id) for name, product in cases.items()}
+    assert by_name == {name: reason for name, (_, reason) in EXPECTED_ON_D.items()}
+    assert 2_000_000_000 not in refused
+    assert refused_products(db_session, [], D) == {}
+
+
 def _assert_query_agrees(session, on):
     products = session.scalars(select(Product)).all()
     by_function = {}
@@ -210,6 +223,8 @@ def _assert_query_agrees(session, on):
             by_function[product.id] = verdict.certificate.id
     by_query = {p.id: c.id for p, c in session.execute(listable_products(on)).all()}
     assert by_query == by_function, on
+    reasons = {p.id: listability(p, on).reason for p in products if p.id not in by_function}
+    assert refused_products(session, [p.id for p in products], on) == reasons, on
 
 
 @pytest.mark.parametrize("offset", [-400, -1, 0, 1, 3, 30, 365, 800])

@@ -102,6 +102,36 @@ def test_marking_paid_runs_the_gate_again(client, db_session):
     assert _sales(db_session, order.number) == [-1]
 
 
+def test_a_payment_the_next_morning_cancels_exactly_the_revoked_and_the_ended_lines(
+        client, db_session, freeze):
+    """One set-based gate over the order's lines (catalog.gate.refused_products): each
+    refused line is cancelled with its own reason, the others are sold."""
+    freeze(NOON)
+    honey = make_product(certified=False, price_vnd=200_000)
+    honey_cert = make_certificate(honey, issued_on=today() - timedelta(days=300))
+    wine = make_product(certified=False, price_vnd=120_000, producer=honey.producer)
+    make_certificate(wine, issued_on=today() - timedelta(days=300), valid_until=today())
+    tea = make_product(price_vnd=50_000, producer=honey.producer)
+    for product in (honey, wine, tea):
+        receive_stock(product, 3)
+    created = _bank_order(client, (honey, 1), (wine, 1), (tea, 2))
+    revoke_certificate(db_session, honey_cert, reason="Vi phạm nhãn mác",
+                       revoked_on=today() + timedelta(days=1))
+    freeze(NOON + timedelta(hours=20))          # 08:00 the next day: the wine's certificate ended
+    answer = client.post(f"/api/v1/admin/orders/{created['number']}/mark-paid",
+                         headers=_admin(db_session), json={})
+    assert answer.status_code == 200, answer.json
+    assert answer.json["refunded_vnd"] == 200_000 + 120_000
+    order = _order(db_session, created["number"])
+    lines = {line.product_id: line for line in order.lines}
+    assert {pid: line.status for pid, line in lines.items()} == {
+        honey.id: "cancelled", wine.id: "cancelled", tea.id: "active"}
+    assert "thu hồi" in lines[honey.id].cancel_reason
+    assert "hết hạn" in lines[wine.id].cancel_reason
+    assert (order.status, order.shipments[0].status) == ("confirmed", "confirmed")
+    assert _sales(db_session, order.number) == [-2]
+
+
 def test_cli_mark_paid(app, client, db_session):
     product = make_product(price_vnd=70_000)
     receive_stock(product, 2)
