@@ -255,9 +255,22 @@ def seller_transfers():
 # --- Pickups -------------------------------------------------------------------------------
 
 @api_route(bp, "/sales-points/<code>/pickups", auth=("sales_point", "admin"), tags=["sales points"],
-           summary="Orders to hand over here (ready ones first)", responses={404: "Not your sales point"})
+           summary="Orders to hand over here (ready ones first); `to_confirm`: pay-at-pickup "
+                   "orders waiting for a confirmation", responses={404: "Not your sales point"})
 def point_pickups(code: str):
-    return {"items": [pickups.pickup_json(p) for p in pickups.pickup_queue(db.session, _point(code))]}
+    point = _point(code)
+    return {"items": [pickups.pickup_json(p) for p in pickups.pickup_queue(db.session, point)],
+            "to_confirm": [pickups.pickup_json(p) for p in pickups.pickups_to_confirm(db.session, point)]}
+
+
+@api_route(bp, "/sales-points/<code>/pickups/<number>/confirm", methods=["POST"],
+           auth=("sales_point", "admin"), tags=["sales points"],
+           summary="Confirm a pay-at-pickup order collected here (as its producers could)",
+           responses={404: "Not an order collected here",
+                      409: "`not_pay_at_pickup`, `order_cancelled`"})
+def confirm_pickup(code: str, number: str):
+    order = pickups.confirm_pickup_order(db.session, _point(code), number)
+    return pickups.pickup_json(pickups.Pickup(order))
 
 
 @api_route(bp, "/sales-points/<code>/pickups/<number>/handover", methods=["POST"], body=HandoverIn,

@@ -266,7 +266,9 @@ def receive(code: str, transfer_id: int):
 def pickup_queue(code: str):
     point = _point(code)
     return render_template("showrooms/pickups.html", point=point,
-                           pickups=pickups.pickup_queue(db.session, point), new_key=uuid.uuid4().hex)
+                           pickups=pickups.pickup_queue(db.session, point),
+                           to_confirm=pickups.pickups_to_confirm(db.session, point),
+                           new_key=uuid.uuid4().hex)
 
 
 @bp.post("/counter/<code>/pickups/<number>/pay")
@@ -284,6 +286,15 @@ def pickup_pay(code: str, number: str):
     if outcome is not None and outcome.sale is not None:
         flash(_("Đã thu tiền đơn %(number)s: hoá đơn %(receipt)s.", number=number,
                 receipt=outcome.sale.receipt_number), "success")
+    return redirect(url_for("counter.pickup_queue", code=point.code))
+
+
+@bp.post("/counter/<code>/pickups/<number>/confirm")
+@roles_required("sales_point", "admin")
+def pickup_confirm(code: str, number: str):
+    point = _point(code)
+    if _attempt(lambda: pickups.confirm_pickup_order(db.session, point, number)):
+        flash(_("Đã xác nhận đơn %(number)s.", number=number), "success")
     return redirect(url_for("counter.pickup_queue", code=point.code))
 
 

@@ -10,6 +10,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -64,6 +65,11 @@ class Pickup:
     def needs_payment(self) -> bool:
         return self.order.payment_method == "pay_at_pickup" and not self.order.is_paid
 
+    @property
+    def needs_confirmation(self) -> bool:
+        """A pay-at-pickup order waiting for its producers' (or this point's) confirmation."""
+        return self.order.payment_method == "pay_at_pickup" and self.order.status == "pending"
+
 
 def _orders_query(point_id: int):
     return (select(Order).where(Order.fulfilment == "pickup", Order.pickup_point_id == point_id)
@@ -79,6 +85,15 @@ def pickup_queue(session: Session, point: SalesPoint, *, include_done: bool = Fa
     if not include_done:
         pickups = [p for p in pickups if not p.handed_over]
     return sorted(pickups, key=lambda p: (not p.ready, p.order.created_at))
+
+
+def pickups_to_confirm(session: Session, point: SalesPoint) -> list[Pickup]:
+    """Pay-at-pickup orders collected here still waiting for a confirmation, oldest first:
+    the point may give it (`confirm_pickup_order`) before they expire."""
+    orders = session.scalars(_orders_query(point.id).where(
+        Order.status == "pending", Order.payment_method == "pay_at_pickup")
+        .order_by(Order.created_at)).all()
+    return [Pickup(o) for o in orders]
 
 
 def _point_order(session: Session, point_id: int, number: str, *, lock: bool) -> Order:
@@ -114,6 +129,22 @@ def pay_pickup_order(session: Session, location: Location, number: str, *, key: 
     order.paid_at = now
     session.flush()
     return order
+
+
+def confirm_pickup_order(session: Session, point: SalesPoint, number: str) -> Order:
+    """The staff of the pickup point confirm a `pay_at_pickup` order collected here (they
+    called the customer, say), as its producers could: every shipment still waiting is
+    confirmed, so the order no longer expires after COD_CONFIRM_HOURS. Another point's order
+    is not found (404); confirming twice changes nothing."""
+    from storefront.shipments import confirm_order
+
+    order = _point_order(session, point.id, number, lock=True)
+    if order.payment_method != "pay_at_pickup":
+        raise Conflict(_("Đơn %(number)s không phải đơn trả tiền khi nhận tại điểm.",
+                         number=order.number), code="not_pay_at_pickup")
+    if order.status == "cancelled":
+        raise Conflict(_("Đơn %(number)s đã bị huỷ.", number=order.number), code="order_cancelled")
+    return confirm_order(session, order)
 
 
 def handover(session: Session, point: SalesPoint, number: str, *, customer_name: str | None = None,
@@ -167,6 +198,7 @@ def pickup_json(pickup: Pickup) -> dict:
             "phone": order.customer_phone, "total_vnd": order.total_vnd,
             "payment": order.payment_method, "paid": order.is_paid,
             "ready": pickup.ready, "handed_over": pickup.handed_over,
+            "awaiting_confirmation": pickup.needs_confirmation,
             "gift_wrap": order.gift_wrap,
             "shipments": [{"producer": s.producer.name, "status": s.status} for s in order.shipments],
             "lines": [{"product": line.product_name, "quantity": line.quantity}

@@ -59,21 +59,40 @@ def _own_shipment(session: Session, producer, shipment_id: int) -> Shipment:
     ).one()
 
 
+def _confirm(shipment: Shipment) -> bool:
+    """A cash order's pending shipment becomes confirmed (it will be sent); False when it
+    already was. Anything else needs no confirmation (409)."""
+    if shipment.status == "confirmed":
+        return False
+    if shipment.status != "pending" or shipment.order.payment_method not in CASH_METHODS:
+        raise Conflict(_("Kiện hàng %(id)s đang ở trạng thái %(status)s, không cần xác nhận.",
+                         id=shipment.id, status=shipment.status),
+                       code="invalid_shipment_status")
+    shipment.status = "confirmed"
+    return True
+
+
 def confirm_shipment(session: Session, producer, shipment_id: int) -> Shipment:
     """The producer confirms a cash order's shipment (it will send it); the order is
     confirmed when all its shipments are. Confirming twice changes nothing."""
     shipment = _own_shipment(session, producer, shipment_id)
-    order = shipment.order
-    if shipment.status == "confirmed":
-        return shipment
-    if shipment.status != "pending" or order.payment_method not in CASH_METHODS:
-        raise Conflict(_("Kiện hàng %(id)s đang ở trạng thái %(status)s, không cần xác nhận.",
-                         id=shipment_id, status=shipment.status),
-                       code="invalid_shipment_status")
-    shipment.status = "confirmed"
+    if _confirm(shipment):
+        settle(shipment.order)
+        session.flush()
+    return shipment
+
+
+def confirm_order(session: Session, order: Order) -> Order:
+    """Every shipment of a cash order still waiting is confirmed at once, and so the order:
+    the pickup point's staff do this for a pay-at-pickup order collected there
+    (`showrooms.pickups.confirm_pickup_order`, which locks the order first). Cancelled
+    shipments stay cancelled; confirming twice changes nothing."""
+    for shipment in order.shipments:
+        if shipment.status == "pending":
+            _confirm(shipment)
     settle(order)
     session.flush()
-    return shipment
+    return order
 
 
 def cancel_shipment(session: Session, producer, shipment_id: int, *, reason: str) -> Shipment:

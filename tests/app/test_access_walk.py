@@ -85,6 +85,10 @@ def _build_world(client) -> dict:
         (product, 1), payment="cod", fulfilment="pickup", pickup_point=point.code))
     assert placed.status_code == 201, placed.json
     order = db.session.query(Order).filter_by(number=placed.json["number"]).one()
+    # A pay-at-pickup order waiting at the point: its pickup routes (confirm, pay, hand over).
+    waiting = client.post("/api/v1/orders", json=order_payload(
+        (product, 1), payment="pay_at_pickup", fulfilment="pickup", pickup_point=point.code))
+    assert waiting.status_code == 201, waiting.json
     item = AttentionItem(location_id=location.id, idempotency_key="walk-attention", reason="x",
                          message="x", payload="{}", total_vnd=0, sold_at=now(), status="open")
     db.session.add(item)
@@ -106,6 +110,7 @@ def _build_world(client) -> dict:
     return {
         "producer": producer, "product": product, "lot": lot, "stamp": stamp, "point": point,
         "sale_id": sale.json["id"], "transfer_id": transfer.json["id"], "order": order,
+        "pickup_number": waiting.json["number"],
         "shipment_id": order.shipments[0].id, "item_id": item.id, "box": box, "fair": fair,
         "booth": "B1", "booking_id": booking.id, "cycle_id": cycle.id, "dossier_id": dossier.id,
         "cert_id": certificate.id if certificate else NOT_FOUND_ID,
@@ -121,6 +126,7 @@ def _fillers(w: dict) -> list[tuple[str, dict]]:
         (r"/organizer/fairs/<slug>", {"slug": fair, "code": w["booth"], "action": "confirm"}),
         (r"^/api/v1/fairs/<slug>", {"slug": fair, "code": w["booth"]}),
         (r"^/seller/fairs/<slug>", {"slug": fair}),
+        (r"/pickups/<number>", {"number": w["pickup_number"]}),
         (r"^/(counter|api/v1/sales-points)/<code>", {"code": point, "scanned": w["stamp"].code}),
         (r"/stamps/<code>", {"code": w["stamp"].code}),
         (r"/producers/<slug>", {"slug": w["producer"].slug}),

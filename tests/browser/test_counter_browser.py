@@ -41,11 +41,9 @@ def _stamp_url(live_server) -> tuple[str, str]:
 
 
 def _pickup_order(live_server, page) -> str:
-    """An online pay-at-pickup order for PQ-01 whose producer has sent it to the point."""
+    """An online pay-at-pickup order for PQ-01, waiting for a confirmation."""
     from app.extensions import db
     from catalog.models import Product
-    from storefront.models import Order
-    from storefront.shipments import ship
 
     with live_server.app.app_context():
         product = db.session.scalar(select(Product).where(Product.slug.like("%ngoc-trai%"))
@@ -57,14 +55,21 @@ def _pickup_order(live_server, page) -> str:
         "customer": {"name": "Emily Carter", "phone": "0912 345 678", "email": "emily@example.com"},
         "fulfilment": "pickup", "pickup_point": "PQ-01", "payment": "pay_at_pickup"})
     assert answer.status == 201, answer.text()
-    number = answer.json()["number"]
+    return answer.json()["number"]
+
+
+def _sent_to_the_point(live_server, number: str) -> None:
+    """Its producers send the order to PQ-01."""
+    from app.extensions import db
+    from storefront.models import Order
+    from storefront.shipments import ship
+
     with live_server.app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         for shipment in order.shipments:
             ship(db.session, shipment.producer, shipment.id, carrier="Xe nhà vườn", tracking="PQ-01")
         db.session.commit()
         db.session.remove()
-    return number
 
 
 def _revoked_on_the_shelf(live_server) -> str:
@@ -172,6 +177,11 @@ def test_chi_lan_sells_online_and_offline_and_closes_her_day(live_server, chromi
 
         # 7. A tourist collects her pay-at-pickup order.
         number = _pickup_order(live_server, page)
+        page.goto(live_server("/counter/PQ-01/pickups"))
+        page.locator(f"#confirm-{number}").get_by_role("button", name="Xác nhận đơn").click()
+        assert f"Đã xác nhận đơn {number}" in page.locator("main").inner_text()
+        assert page.locator(f"#confirm-{number}").count() == 0
+        _sent_to_the_point(live_server, number)
         page.goto(live_server("/counter/PQ-01/pickups"))
         card = page.locator(f"#pickup-{number}")
         card.get_by_role("button", name="Thu tiền").click()

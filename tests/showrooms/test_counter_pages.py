@@ -158,7 +158,7 @@ def test_transfers_screens_on_both_sides(client, point, db_session):
 
 def test_pickup_screen_pays_and_hands_over(client, lan, db_session):
     from storefront.models import Order
-    from storefront.shipments import confirm_shipment, ship
+    from storefront.shipments import ship
     from tests.factories import order_payload
 
     gift = make_product(name="Ngọc trai", price_vnd=300000)
@@ -166,10 +166,14 @@ def test_pickup_screen_pays_and_hands_over(client, lan, db_session):
     number = client.post("/api/v1/orders", json=order_payload(
         (gift, 1), payment="pay_at_pickup", fulfilment="pickup", pickup_point="PQ-96")).json["number"]
     order = db_session.scalar(select(Order).where(Order.number == number))
-    # Queued at the point once its producer has confirmed it (issue 12).
-    assert number not in client.get("/counter/PQ-96/pickups").get_data(as_text=True)
-    confirm_shipment(db_session, gift.producer, order.shipments[0].id)
-    assert "Chờ chủ thể gửi hàng" in client.get("/counter/PQ-96/pickups").get_data(as_text=True)
+    # Waiting for a confirmation (issue 12): the point may give it instead of the producer.
+    html = client.get("/counter/PQ-96/pickups").get_data(as_text=True)
+    assert f'id="confirm-{number}"' in html and f'id="pickup-{number}"' not in html
+    client.post(f"/counter/PQ-96/pickups/{number}/confirm")
+    db_session.refresh(order)
+    assert order.status == "confirmed" and order.shipments[0].status == "confirmed"
+    html = client.get("/counter/PQ-96/pickups").get_data(as_text=True)
+    assert "Chờ chủ thể gửi hàng" in html and f'id="confirm-{number}"' not in html
     ship(db_session, gift.producer, order.shipments[0].id, carrier="Xe", tracking="1")
     html = client.get("/counter/PQ-96/pickups").get_data(as_text=True)
     key = html.split('name="key" value="')[1].split('"')[0]
@@ -179,6 +183,26 @@ def test_pickup_screen_pays_and_hands_over(client, lan, db_session):
     db_session.refresh(order)
     assert order.payment_status == "paid" and order.shipments[0].status == "delivered"
     assert "Không có đơn nào" in client.get("/counter/PQ-96/pickups").get_data(as_text=True)
+
+
+def test_another_points_staff_cannot_confirm_a_pickup_order_from_their_screen(client, lan, db_session):
+    from storefront.models import Order
+    from tests.factories import order_payload
+
+    gift = make_product(price_vnd=300000)
+    receive_stock(gift, 3)
+    number = client.post("/api/v1/orders", json=order_payload(
+        (gift, 1), payment="pay_at_pickup", fulfilment="pickup", pickup_point="PQ-96")).json["number"]
+    client.post("/logout")
+    other = make_sales_point(code="PQ-95")
+    sign_in(client, make_user("sales_point", sales_point=other))
+    assert number not in client.get("/counter/PQ-95/pickups").get_data(as_text=True)
+    assert client.post(f"/counter/PQ-96/pickups/{number}/confirm").status_code == 404
+    answer = client.post(f"/counter/PQ-95/pickups/{number}/confirm", follow_redirects=True)
+    assert "No pickup order" in answer.get_data(as_text=True)
+    order = db_session.scalar(select(Order).where(Order.number == number))
+    db_session.refresh(order)
+    assert order.status == "pending" and order.shipments[0].status == "pending"
 
 
 def test_attention_and_stock_screens(client, lan, freeze):

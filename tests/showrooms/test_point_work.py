@@ -4,7 +4,7 @@ scanned stamps and low stock (DOMAIN §9, CONTRACT §4)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -164,6 +164,80 @@ def test_a_pay_at_pickup_order_is_ready_paid_by_a_ticket_then_handed_over(client
     report = client.get("/api/v1/sales-points/PQ-97/reports/day?date=2026-11-30", headers=auth(lan)).json
     assert report["cash_expected_vnd"] == 350000
     assert report["by_producer"] == []  # not consignment: the goods came from the warehouse
+
+
+def test_the_pickup_point_confirms_a_pay_at_pickup_order_of_its_own_and_hands_it_over(
+        client, lan, db_session, freeze):
+    from storefront.cash_orders import expire_unconfirmed
+    from storefront.models import Order
+
+    freeze(DAY)
+    pearl = make_product(name="Ngọc trai Phú Quốc", price_vnd=350000)
+    pepper = make_product(name="Tiêu Phú Quốc", price_vnd=90000)     # another producer
+    for product in (pearl, pepper):
+        receive_stock(product, 5)
+    placed = client.post("/api/v1/orders", json=order_payload(
+        (pearl, 1), (pepper, 2), payment="pay_at_pickup", fulfilment="pickup", pickup_point="PQ-97"))
+    assert placed.status_code == 201, placed.json
+    number = placed.json["number"]
+    queue_url = "/api/v1/sales-points/PQ-97/pickups"
+    listed = client.get(queue_url, headers=auth(lan)).json
+    assert listed["items"] == []
+    assert [(p["number"], p["awaiting_confirmation"]) for p in listed["to_confirm"]] == [(number, True)]
+
+    confirm = f"/api/v1/sales-points/PQ-97/pickups/{number}/confirm"
+    other_point = make_sales_point(code="PQ-98")
+    other_staff = make_token(make_user("sales_point", sales_point=other_point))
+    assert client.get("/api/v1/sales-points/PQ-98/pickups", headers=auth(other_staff)).json == {
+        "items": [], "to_confirm": []}
+    assert client.post(f"/api/v1/sales-points/PQ-98/pickups/{number}/confirm",
+                       headers=auth(other_staff)).status_code == 404
+    assert client.post(confirm, headers=auth(other_staff)).status_code == 404
+    seller = make_token(make_user("producer", producer=pearl.producer))
+    assert client.post(confirm, headers=auth(seller)).status_code == 403
+    order = db_session.scalar(select(Order).where(Order.number == number))
+    assert order.status == "pending"
+
+    answer = client.post(confirm, headers=auth(lan))
+    assert answer.status_code == 200, answer.json
+    assert answer.json["awaiting_confirmation"] is False
+    assert client.post(confirm, headers=auth(lan)).status_code == 200   # twice: nothing changes
+    db_session.refresh(order)
+    assert order.status == "confirmed" and order.reserved_until is None
+    assert sorted(s.status for s in order.shipments) == ["confirmed", "confirmed"]
+    listed = client.get(queue_url, headers=auth(lan)).json
+    assert [p["number"] for p in listed["items"]] == [number] and listed["to_confirm"] == []
+    freeze(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))              # long after COD_CONFIRM_HOURS
+    assert expire_unconfirmed(db_session) == []
+
+    for shipment in order.shipments:
+        ship(db_session, shipment.producer, shipment.id, carrier="Xe nhà", tracking="PQ-97")
+    paid = client.post("/api/v1/sales-points/PQ-97/sales", json={"order": number, "payment": "cash"},
+                       headers={**auth(lan), "Idempotency-Key": "pickup-confirmed-01"})
+    assert paid.status_code == 201, paid.json
+    done = client.post(f"/api/v1/sales-points/PQ-97/pickups/{number}/handover", headers=auth(lan),
+                       json={"customer_name": "Emily Carter"})
+    assert done.status_code == 200 and done.json["handed_over"] is True
+
+
+def test_the_point_confirms_only_pay_at_pickup_orders_still_alive(client, lan, db_session):
+    gift = make_product(price_vnd=100000)
+    receive_stock(gift, 5)
+    cod = client.post("/api/v1/orders", json=order_payload(
+        (gift, 1), payment="cod", fulfilment="pickup", pickup_point="PQ-97")).json
+    answer = client.post(f"/api/v1/sales-points/PQ-97/pickups/{cod['number']}/confirm",
+                         headers=auth(lan))
+    assert answer.status_code == 409 and answer.json["error"]["code"] == "not_pay_at_pickup"
+    placed = client.post("/api/v1/orders", json=order_payload(
+        (gift, 1), payment="pay_at_pickup", fulfilment="pickup", pickup_point="PQ-97")).json
+    cancelled = client.post(f"/api/v1/orders/{placed['number']}/cancel?token={placed['access_token']}")
+    assert cancelled.status_code == 200, cancelled.json
+    answer = client.post(f"/api/v1/sales-points/PQ-97/pickups/{placed['number']}/confirm",
+                         headers=auth(lan))
+    assert answer.status_code == 409 and answer.json["error"]["code"] == "order_cancelled"
+    assert "không phải" not in answer.json["error"]["message"]
+    assert client.post("/api/v1/sales-points/PQ-97/pickups/NOPE1234/confirm",
+                       headers=auth(lan)).status_code == 404
 
 
 def test_the_confirmation_token_also_checks_the_customer(client, lan, db_session):
