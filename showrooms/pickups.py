@@ -31,7 +31,8 @@ class NoLongerListable(Conflict):
     def __init__(self, order: Order, cancelled: list):
         self.order, self.cancelled = order, cancelled
         reasons = "; ".join(f"{line.product_name}: {why}" for line, why in cancelled)
-        super().__init__(f"Order {order.number} cannot be handed over as it is: {reasons}")
+        super().__init__(_("Đơn %(number)s không giao được như hiện tại: %(reasons)s",
+                           number=order.number, reasons=reasons))
 
 
 @dataclass
@@ -102,7 +103,8 @@ def _point_order(session: Session, point_id: int, number: str, *, lock: bool) ->
         query = query.with_for_update(of=Order).execution_options(populate_existing=True)
     order = session.scalar(query)
     if order is None:
-        raise NotFound(f"No pickup order {number!r} at this point.", code="order_not_found")
+        raise NotFound(_("Điểm này không có đơn nhận hàng %(number)s.", number=(number or "").strip()),
+                       code="order_not_found")
     return order
 
 
@@ -159,24 +161,25 @@ def handover(session: Session, point: SalesPoint, number: str, *, customer_name:
     order = _point_order(session, point.id, number, lock=True)
     pickup = Pickup(order)
     if order.status == "cancelled":
-        raise Conflict(f"Order {order.number} is cancelled.", code="order_cancelled")
+        raise Conflict(_("Đơn %(number)s đã bị huỷ.", number=order.number), code="order_cancelled")
     if pickup.handed_over:
-        raise Conflict(f"Order {order.number} was already handed over.", code="already_handed_over")
+        raise Conflict(_("Đơn %(number)s đã được giao cho khách trước đó.", number=order.number),
+                       code="already_handed_over")
     if not pickup.ready:
-        raise Conflict(f"Order {order.number} is not here yet: a producer has not sent its part.",
-                       code="not_ready")
+        raise Conflict(_("Đơn %(number)s chưa về tới điểm: còn chủ thể chưa gửi hàng.",
+                         number=order.number), code="not_ready")
     if pickup.needs_payment:
-        raise Conflict(f"Order {order.number} is paid at pickup: take the payment at the counter "
-                       "first.", code="payment_required")
+        raise Conflict(_("Đơn %(number)s trả tiền khi nhận: hãy thu tiền tại quầy trước.",
+                         number=order.number), code="payment_required")
     if token:
         if not hmac.compare_digest(order.access_token_hash, hash_token(token.strip())):
-            raise Conflict("The QR code is not this order's.", code="identity_mismatch")
+            raise Conflict(_("Mã QR không phải của đơn này."), code="identity_mismatch")
     elif customer_name:
         if " ".join(fold(customer_name).split()) != " ".join(fold(order.customer_name).split()):
-            raise Conflict("The name does not match the order's.", code="identity_mismatch")
+            raise Conflict(_("Tên không khớp với tên trên đơn."), code="identity_mismatch")
     else:
-        raise InvalidInput("Check the customer: give the name on the order or scan the QR of the "
-                           "confirmation e-mail.", code="identity_required")
+        raise InvalidInput(_("Hãy kiểm tra khách: nhập tên trên đơn hoặc quét mã QR trong email "
+                             "xác nhận."), code="identity_required")
     # Cash orders (pay at pickup, COD) re-check the gate like shipping does (DOMAIN §3).
     cancelled = [c for shipment in pickup.live_shipments
                  for c in recheck_cash_shipment(session, shipment)]

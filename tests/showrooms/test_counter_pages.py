@@ -199,7 +199,7 @@ def test_another_points_staff_cannot_confirm_a_pickup_order_from_their_screen(cl
     assert number not in client.get("/counter/PQ-95/pickups").get_data(as_text=True)
     assert client.post(f"/counter/PQ-96/pickups/{number}/confirm").status_code == 404
     answer = client.post(f"/counter/PQ-95/pickups/{number}/confirm", follow_redirects=True)
-    assert "No pickup order" in answer.get_data(as_text=True)
+    assert f"Điểm này không có đơn nhận hàng {number}" in answer.get_data(as_text=True)
     order = db_session.scalar(select(Order).where(Order.number == number))
     db_session.refresh(order)
     assert order.status == "pending" and order.shipments[0].status == "pending"
@@ -275,7 +275,7 @@ def test_the_pickup_screen_refuses_a_cash_order_whose_product_became_unlistable(
     db_session.commit()
     answer = client.post(f"/counter/PQ-96/pickups/{number}/handover", data={"check": "Emily Carter"},
                          follow_redirects=True)
-    assert "cannot be handed over" in answer.get_data(as_text=True)
+    assert f"Đơn {number} không giao được như hiện tại" in answer.get_data(as_text=True)
     db_session.refresh(order)
     assert order.status == "cancelled" and order.shipments[0].status == "cancelled"
     assert order.lines[0].status == "cancelled"

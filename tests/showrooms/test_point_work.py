@@ -240,6 +240,25 @@ def test_the_point_confirms_only_pay_at_pickup_orders_still_alive(client, lan, d
                        headers=auth(lan)).status_code == 404
 
 
+def test_the_hand_over_refusals_speak_the_staffs_language(client, lan, db_session):
+    gift = make_product(price_vnd=100000)
+    receive_stock(gift, 5)
+    number = client.post("/api/v1/orders", json=order_payload(
+        (gift, 1), payment="cod", fulfilment="pickup", pickup_point="PQ-97")).json["number"]
+    url = f"/api/v1/sales-points/PQ-97/pickups/{number}/handover"
+    english = {**auth(lan), "Accept-Language": "en"}
+    early = client.post(url, headers=auth(lan), json={"customer_name": "Emily Carter"})
+    assert early.json["error"] == {"code": "not_ready", "message":
+                                   f"Đơn {number} chưa về tới điểm: còn chủ thể chưa gửi hàng."}
+    early = client.post(url, headers=english, json={"customer_name": "Emily Carter"})
+    assert early.json["error"]["message"] == (f"Order {number} is not here yet: a producer has "
+                                              "not sent its part.")
+    unknown = client.post("/api/v1/sales-points/PQ-97/pickups/nope1234/handover", headers=english,
+                          json={"customer_name": "Emily Carter"})
+    assert unknown.status_code == 404
+    assert unknown.json["error"]["message"] == "No pickup order nope1234 at this point."
+
+
 def test_the_confirmation_token_also_checks_the_customer(client, lan, db_session):
     gift = make_product(price_vnd=100000)
     receive_stock(gift, 5)
@@ -390,6 +409,7 @@ def test_a_cash_pickup_whose_product_became_unlistable_is_not_handed_over(client
     assert refused.status_code == 409, refused.json
     assert refused.json["error"]["code"] == "no_longer_listable"
     assert wine.name in refused.json["error"]["message"]
+    assert refused.json["error"]["message"].startswith(f"Đơn {number} không giao được")
     db_session.expire_all()
     order = db_session.scalar(select(Order).where(Order.number == number))
     lines = {line.product_id: line.status for line in order.lines}
