@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.clock import now as clock_now
 from app.clock import today
 from app.errors import Conflict, NotFound
-from catalog.gate import listability, reason_text
+from catalog.gate import reason_text, refused_products
 from storefront.cash_orders import HANDED_OVER, cancel_cash_lines, settle
 from storefront.models import CASH_METHODS, Order, OrderLine, Shipment
 from storefront.orders import lock_order
@@ -129,16 +129,12 @@ def recheck_cash_shipment(session: Session, shipment: Shipment,
     order = shipment.order
     if order.payment_method not in CASH_METHODS:
         return []
-    on = on or today()
-    cancelled: list[tuple[OrderLine, str]] = []
-    for line in shipment.lines:
-        if line.status != "active" or line.product is None:
-            continue
-        verdict = listability(line.product, on)
-        if not verdict.listable:
-            with force_locale(order.locale):
-                cancelled.append((line, _("Không còn được bán: %(reason)s.",
-                                          reason=reason_text(verdict.reason))))
+    active = [line for line in shipment.lines if line.status == "active" and line.product_id]
+    refused = refused_products(session, [line.product_id for line in active], on or today())
+    with force_locale(order.locale):
+        cancelled: list[tuple[OrderLine, str]] = [
+            (line, _("Không còn được bán: %(reason)s.", reason=reason_text(refused[line.product_id])))
+            for line in active if line.product_id in refused]
     if cancelled:
         with force_locale(order.locale):
             reason = _("Không sản phẩm nào trong đơn còn bán được.")
