@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -302,28 +303,40 @@ _RECORD_SCAN = insert(Scan).values(
 )
 
 
-class _LotRecords:
-    """Per-process cache of lots' records: (engine, lot id, catalogue version) → rows. A new
-    version makes new keys; old ones fall out, oldest first, past `size` entries."""
+class Recent:
+    """A small per-process cache: at most `size` entries, the oldest dropped first. Keys
+    name everything an entry depends on, so nothing is ever invalidated by hand."""
 
-    def __init__(self, size: int = 2048):
-        self.size, self._rows = size, {}
+    def __init__(self, size: int):
+        self.size, self._entries, self._lock = size, {}, threading.Lock()
+
+    def get(self, key):
+        return self._entries.get(key)
+
+    def put(self, key, value) -> None:
+        with self._lock:  # sync workers may run threads (THREADS)
+            while len(self._entries) >= self.size:
+                del self._entries[next(iter(self._entries))]
+            self._entries[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class _LotRecords(Recent):
+    """Lots' records: (engine, lot id, catalogue version) → rows of `_READ_LOT`."""
 
     def rows(self, connection, lot_id: int, version: int) -> list:
         key = (connection.engine, lot_id, version)
-        rows = self._rows.get(key)
+        rows = self.get(key)
         if rows is None:
             rows = connection.execute(_READ_LOT, {"p_lot_id": lot_id}).all()
-            if len(self._rows) >= self.size:
-                del self._rows[next(iter(self._rows))]
-            self._rows[key] = rows
+            self.put(key, rows)
         return rows
 
-    def clear(self) -> None:
-        self._rows.clear()
 
-
-lot_records = _LotRecords()
+lot_records = _LotRecords(2048)
 
 
 def trace(session: Session, raw_code: str, client: str, *, threshold: int,
