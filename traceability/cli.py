@@ -97,7 +97,7 @@ def notify_suspicious():
     threshold = current_app.config["SUSPICIOUS_SCAN_CLIENTS"]
     flags = [supervision.flag_stamp(db.session, watch.stamp, officer=None,
                                     note="Flagged automatically: scanned from more than "
-                                         f"{threshold} distinct clients.")
+                                         f"{threshold} distinct networks.")
              for watch in supervision.suspicious_stamps(db.session, threshold=threshold)
              if watch.flag is None]
     db.session.commit()
