@@ -2,7 +2,7 @@
 
 For a handful of listable products (and the revoked and expired ones, if the catalogue has
 them): a lot with 20 stamps each; one recalled lot; one stamp made suspicious by scans
-from more distinct networks than the threshold. Codes stay random; the demo logs a few of
+from more distinct clients than the threshold. Codes stay random; the demo logs a few of
 them (genuine, suspicious, void) so that a developer can open their trace pages.
 """
 
