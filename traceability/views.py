@@ -109,7 +109,7 @@ def _page(record, on, *, scan_count, first_scan) -> str:
 # time) — then each scan fills in its own code, counts and CSRF token (app.pagecache).
 CODE_SLOT, PRETTY_CODE_SLOT = "\x00code\x00", "\x00pretty-code\x00"
 SCAN_COUNT_SLOT, FIRST_SCAN_SLOT = "\x00scan-count\x00", "\x00first-scan\x00"
-page_shells = Recent(1024)
+page_shells = Recent(512)  # ≈ 15 kB each
 
 
 def _from_shell(record, on):
