@@ -116,7 +116,7 @@ def main() -> int:
             "BASE_URL": "http://127.0.0.1", "SECRET_KEY": secrets.token_urlsafe(32),
             **({"PAGE_CACHE_SECONDS": 0} if args.no_page_cache else {}),
         })
-        client = app.test_client()
+        client = app.test_client(use_cookies=False)  # like wrk: every request a new visitor
         requests = requests_for(args.page, lists)
 
         def one() -> int:

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 
 from app.clock import today
-from app.errors import DomainError
+from app.errors import Conflict, DomainError
 from app.extensions import db
 from catalog.services import get_product
 from traceability import printing, services
@@ -95,11 +95,16 @@ def notify_suspicious():
     from traceability import supervision
 
     threshold = current_app.config["SUSPICIOUS_SCAN_CLIENTS"]
-    flags = [supervision.flag_stamp(db.session, watch.stamp, officer=None,
-                                    note="Flagged automatically: scanned from more than "
-                                         f"{threshold} distinct clients.")
-             for watch in supervision.suspicious_stamps(db.session, threshold=threshold)
-             if watch.flag is None]
+    flags = []
+    for watch in supervision.suspicious_stamps(db.session, threshold=threshold):
+        if watch.flag is not None:
+            continue
+        try:
+            flags.append(supervision.flag_stamp(
+                db.session, watch.stamp, officer=None,
+                note=f"Flagged automatically: scanned from more than {threshold} distinct networks."))
+        except Conflict:  # an officer flagged it meanwhile (and mailed the producer)
+            continue
     db.session.commit()
     for flag in flags:
         supervision.flag_mail(flag)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Date, cast, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.clock import now, today
@@ -221,15 +222,22 @@ def watch_json(watch: StampWatch, threshold: int | None = None) -> dict:
 
 
 def flag_stamp(session: Session, stamp: Stamp, *, officer, note: str = "") -> StampFlag:
-    """Flag a stamp to its producer (once per stamp); the caller mails after the commit."""
-    if session.scalar(select(StampFlag.id).where(StampFlag.stamp_id == stamp.id)):
-        raise Conflict(f"Stamp {stamp.code} was already flagged to its producer.",
+    """Flag a stamp to its producer (once per stamp); the caller mails after the commit.
+    Two flags of one stamp at once (the daily job and an officer, two officers) make one:
+    the unique stamp id makes the second wait for the first and then refuses it, so only
+    one producer mail is ever sent."""
+    already = Conflict(f"Stamp {stamp.code} was already flagged to its producer.",
                        code="already_flagged")
+    if session.scalar(select(StampFlag.id).where(StampFlag.stamp_id == stamp.id)):
+        raise already
     producer = stamp.lot.product.producer
     flag = StampFlag(stamp=stamp, note=(note or "").strip()[:2000],
                      flagged_by_id=officer.id if officer else None, mailed_to=producer.email)
-    session.add(flag)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(flag)
+    except IntegrityError:
+        raise already from None
     return flag
 
 

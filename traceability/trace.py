@@ -1,18 +1,28 @@
 """The trace record and scan recording — the hottest path in the system (DOMAIN §6).
 
-One call, `trace(session, code, client_hash, …)`, records the scan and returns everything
-the page and the API show, in four short statements inside the caller's transaction:
+One call, `trace(session, code, network, …)`, records the scan and returns everything the
+page and the API show, inside the caller's transaction:
 
-1. insert-or-ignore (stamp, client) — the exact distinct-client count behind `suspicious`;
-2. one atomic UPDATE of the stamp's counters (`n = n + 1`), RETURNING them;
-3. one SELECT joining stamp, lot, product, producer, first photo and certificates;
+1. insert-or-ignore (stamp, network) — the exact distinct-network count behind `suspicious`;
+2. one atomic UPDATE of the stamp's counters (`n = n + 1`), RETURNING them with what is live
+   per scan: the stamp's and its lot's void state and the catalogue's version;
+3. the lot's record (lot, product, producer, first photo, certificates) from a per-process
+   cache keyed by (database, lot, catalogue version) — one joined SELECT on a miss;
 4. insert the scan row with the verdict given.
 
-The writes come first on purpose: on SQLite a transaction that reads and then writes can
-fail with SQLITE_BUSY_SNAPSHOT when another process wrote in between; starting with a write
-takes the write lock (waiting for busy_timeout) and the read then sees the latest state.
-Core statements, not ORM entities: no identity map or unit of work on a page that only
-reads and counts. The caller commits once.
+On PostgreSQL 1, 2 and 4 are one statement (data-modifying CTEs), so a scan whose lot is
+cached is one round trip. The writes come first on purpose: on SQLite a transaction that
+reads and then writes can fail with SQLITE_BUSY_SNAPSHOT when another process wrote in
+between; starting with a write takes the write lock (waiting for busy_timeout) and the read
+then sees the latest state. Core statements, not ORM entities: no identity map or unit of
+work on a page that only reads and counts. The caller commits once.
+
+Why the lot's record may be cached: everything in it except the void state (read live in
+step 2) is a product, producer, photo or certificate, whose every change gives the catalogue
+a new version (catalog.timeline), or a lot column, which never changes once the lot exists
+(a wrong lot is voided, not edited). Per process, not in Redis: one indexed SELECT rebuilds
+an entry, cheaper than a network round trip and unpickling; the version, read in the
+scan's own statement, keeps every worker exact.
 """
 
 from __future__ import annotations
@@ -20,17 +30,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import bindparam, column, func, insert, literal, select, table, true, update
+from sqlalchemy import bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import now as clock_now
 from app.clock import today
 from app.errors import NotFound
 from catalog.gate import certificate_status, current_certificate, latest_certificate
-from catalog.models import Certificate, Producer, Product, ProductPhoto
+from catalog.models import CatalogState, Certificate, Producer, Product, ProductPhoto
 from catalog.regions import Located
 from traceability import codes
 from traceability.models import Lot, Scan, Stamp, StampClient
@@ -121,7 +132,9 @@ class TraceRecord:
     scan_count: int
     distinct_clients: int
     first_scan_at: datetime | None
-    # lot
+    # lot (and the catalogue version its record was read at: what a cached page is keyed by)
+    lot_id: int
+    catalog_version: int
     lot_number: str
     produced_on: date
     best_before: date | None
@@ -154,9 +167,7 @@ _first_photo_id = (
 )
 
 _RECORD_COLUMNS = (
-    Stamp.voided_at.label("stamp_voided_at"), Stamp.void_reason.label("stamp_void_reason"),
     Lot.lot_number, Lot.produced_on, Lot.best_before, Lot.quantity,
-    Lot.voided_at.label("lot_voided_at"), Lot.void_reason.label("lot_void_reason"),
     Product.id.label("product_id"), Product.slug.label("product_slug"),
     Product.name.label("product_name"), Product.name_en.label("product_name_en"),
     Product.group, Product.gtin, Product.unit,
@@ -171,34 +182,48 @@ _RECORD_COLUMNS = (
     Certificate.valid_until, Certificate.revoked_on, Certificate.revoke_reason,
 )
 
+# A lot's record: lot, product, producer, first photo and every certificate — one row per
+# certificate (at least one row). Nothing in it changes per scan.
+_READ_LOT = (
+    select(*_RECORD_COLUMNS)
+    .select_from(Lot)
+    .join(Product, Product.id == Lot.product_id)
+    .join(Producer, Producer.id == Product.producer_id)
+    .outerjoin(ProductPhoto, ProductPhoto.id == _first_photo_id)
+    .outerjoin(Certificate, Certificate.product_id == Product.id)
+    .where(Lot.id == bindparam("p_lot_id"))
+)
 
-def _record_select(*extra_columns, start=Stamp):
-    """Stamp, lot, product, producer, first photo and every certificate: one row per
-    certificate (at least one row)."""
-    query = select(*extra_columns, *_RECORD_COLUMNS).select_from(start)
-    if start is not Stamp:
-        query = query.join(Stamp, Stamp.id == start.c.id)
-    return (
-        query.join(Lot, Lot.id == Stamp.lot_id)
-        .join(Product, Product.id == Lot.product_id)
-        .join(Producer, Producer.id == Product.producer_id)
-        .outerjoin(ProductPhoto, ProductPhoto.id == _first_photo_id)
-        .outerjoin(Certificate, Certificate.product_id == Product.id)
-    )
+_stamps, _lots = Stamp.__table__, Lot.__table__
+_version = select(CatalogState.version).where(CatalogState.id == 1).scalar_subquery()
 
 
-_READ = _record_select(Stamp.id.label("stamp_id")).where(Stamp.id == bindparam("p_stamp_id"))
+def _of_lot(column):
+    return select(column).where(_lots.c.id == _stamps.c.lot_id).scalar_subquery()
 
-# PostgreSQL: the whole scan in ONE round trip. Data-modifying CTEs note the client, count
+
+# What is live per scan, returned by the counting statement: counters, void state (the
+# stamp's and its lot's) and the catalogue version the lot's record is cached under.
+_LIVE = (
+    _stamps.c.id.label("stamp_id"), _stamps.c.lot_id, _stamps.c.scan_count,
+    _stamps.c.distinct_clients, _stamps.c.first_scan_at,
+    _stamps.c.voided_at.label("stamp_voided_at"), _stamps.c.void_reason.label("stamp_void_reason"),
+    _of_lot(_lots.c.voided_at).label("lot_voided_at"),
+    _of_lot(_lots.c.void_reason).label("lot_void_reason"),
+    func.coalesce(_version, 0).label("catalog_version"),
+)
+
+# PostgreSQL: the whole scan in ONE round trip. Data-modifying CTEs note the network, count
 # the scan (row-locked UPDATE, so concurrent scans of one stamp add up), insert the scan row
-# with its verdict, and the final SELECT reads the record. The CASE below is verdict_for()
-# in SQL; tests/traceability/test_trace.py proves the stored and the shown verdicts agree.
-# The scan log is committed asynchronously (synchronous_commit off for this transaction
-# only): a crash may lose the last fraction of a second of scans, whole transactions at a
-# time, never leaving counters and rows out of step; the page does not wait for the WAL
-# flush. Compiled once (the SELECT part from the Core query above).
-_PG_SCAN_CTES = """WITH target AS (
-    SELECT stamps.id, stamps.voided_at IS NOT NULL OR lots.voided_at IS NOT NULL AS void
+# with its verdict and return what is live; the lot's record comes from the cache. The CASE
+# below is verdict_for() in SQL; tests/traceability/test_trace.py proves the stored and the
+# shown verdicts agree. The scan log is committed asynchronously (synchronous_commit off for
+# this transaction only): a crash may lose the last fraction of a second of scans, whole
+# transactions at a time, never leaving counters and rows out of step; the page does not
+# wait for the WAL flush.
+_PG_SCAN_SQL = """WITH target AS (
+    SELECT stamps.id, lots.voided_at AS lot_voided_at, lots.void_reason AS lot_void_reason,
+        stamps.voided_at IS NOT NULL OR lots.voided_at IS NOT NULL AS void
     FROM stamps JOIN lots ON lots.id = stamps.lot_id
     WHERE stamps.code = %(p_code)s
 ), new_client AS (
@@ -211,8 +236,9 @@ _PG_SCAN_CTES = """WITH target AS (
         distinct_clients = stamps.distinct_clients + (SELECT count(*) FROM new_client),
         first_scan_at = coalesce(stamps.first_scan_at, %(p_at)s), last_scan_at = %(p_at)s
     FROM target WHERE stamps.id = target.id
-    RETURNING stamps.id, stamps.scan_count, stamps.distinct_clients, stamps.first_scan_at,
-        target.void
+    RETURNING stamps.id, stamps.lot_id, stamps.scan_count, stamps.distinct_clients,
+        stamps.first_scan_at, stamps.voided_at, stamps.void_reason, target.lot_voided_at,
+        target.lot_void_reason, target.void
 ), recorded AS (
     INSERT INTO scans (stamp_id, scanned_at, client_hash, verdict)
     SELECT id, %(p_at)s, %(p_client_hash)s,
@@ -223,24 +249,13 @@ _PG_SCAN_CTES = """WITH target AS (
 ), async_commit AS (
     SELECT set_config('synchronous_commit', 'off', true) AS setting
 )
+SELECT counted.id AS stamp_id, counted.lot_id, counted.scan_count, counted.distinct_clients,
+    counted.first_scan_at, counted.voided_at AS stamp_voided_at,
+    counted.void_reason AS stamp_void_reason, counted.lot_voided_at, counted.lot_void_reason,
+    coalesce((SELECT version FROM catalog_state WHERE id = 1), 0) AS catalog_version,
+    recorded.verdict AS recorded_verdict, async_commit.setting
+FROM counted, recorded, async_commit
 """
-_counted = table("counted", column("id"), column("scan_count"), column("distinct_clients"),
-                 column("first_scan_at"))
-_recorded = table("recorded", column("verdict"))
-_async_commit = table("async_commit", column("setting"))
-_PG_SQL: list[str] = []
-
-
-def _postgres_scan_sql(dialect) -> str:
-    if not _PG_SQL:
-        query = _record_select(
-            _counted.c.id.label("stamp_id"), _counted.c.scan_count, _counted.c.distinct_clients,
-            _counted.c.first_scan_at, _recorded.c.verdict.label("recorded_verdict"),
-            _async_commit.c.setting, start=_counted,
-        ).join(_recorded, true()).join(_async_commit, true())
-        compiled = query.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-        _PG_SQL.append(_PG_SCAN_CTES + str(compiled))
-    return _PG_SQL[0]
 
 
 def _note_client_statement(dialect: str):
@@ -268,15 +283,15 @@ _NOTE_CLIENT_BY_DIALECT: dict[str, object] = {}
 
 def _count_scan(new_client):
     return (
-        update(Stamp)
-        .where(Stamp.code == bindparam("p_code"))
+        update(_stamps)
+        .where(_stamps.c.code == bindparam("p_code"))
         .values(
-            scan_count=Stamp.scan_count + 1,
-            distinct_clients=Stamp.distinct_clients + new_client,
-            first_scan_at=func.coalesce(Stamp.first_scan_at, bindparam("p_at")),
+            scan_count=_stamps.c.scan_count + 1,
+            distinct_clients=_stamps.c.distinct_clients + new_client,
+            first_scan_at=func.coalesce(_stamps.c.first_scan_at, bindparam("p_at")),
             last_scan_at=bindparam("p_at"),
         )
-        .returning(Stamp.id, Stamp.scan_count, Stamp.distinct_clients, Stamp.first_scan_at)
+        .returning(*_LIVE)
     )
 
 
@@ -288,44 +303,77 @@ _RECORD_SCAN = insert(Scan).values(
 )
 
 
+class Recent:
+    """A small per-process cache: at most `size` entries, the oldest dropped first. Keys
+    name everything an entry depends on, so nothing is ever invalidated by hand."""
+
+    def __init__(self, size: int):
+        self.size, self._entries, self._lock = size, {}, threading.Lock()
+
+    def get(self, key):
+        return self._entries.get(key)
+
+    def put(self, key, value) -> None:
+        with self._lock:  # sync workers may run threads (THREADS)
+            while len(self._entries) >= self.size:
+                del self._entries[next(iter(self._entries))]
+            self._entries[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class _LotRecords(Recent):
+    """Lots' records: (engine, lot id, catalogue version) → rows of `_READ_LOT`."""
+
+    def rows(self, connection, lot_id: int, version: int) -> list:
+        key = (connection.engine, lot_id, version)
+        rows = self.get(key)
+        if rows is None:
+            rows = connection.execute(_READ_LOT, {"p_lot_id": lot_id}).all()
+            self.put(key, rows)
+        return rows
+
+
+lot_records = _LotRecords(2048)
+
+
 def trace(session: Session, raw_code: str, client: str, *, threshold: int,
           expect_gtin: str | None = None, expect_lot: str | None = None,
           on: date | None = None) -> TraceRecord:
-    """Record one scan of `raw_code` by `client` and return the trace record, or raise
-    UnknownCode (nothing recorded) for a code that is not one of our stamps. With
-    `expect_gtin`/`expect_lot` (a GS1 Digital Link), any mismatch is unknown too."""
+    """Record one scan of `raw_code` by `client` (its network hash) and return the trace
+    record, or raise UnknownCode (nothing recorded) for a code that is not one of our stamps.
+    With `expect_gtin`/`expect_lot` (a GS1 Digital Link), any mismatch is unknown too."""
     code = codes.normalize(raw_code)
     if code is None:
         raise UnknownCode()
     at = clock_now()
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        rows = connection.exec_driver_sql(_postgres_scan_sql(connection.dialect), {
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        live = connection.exec_driver_sql(_PG_SCAN_SQL, {
             "p_code": code, "p_client_hash": client, "p_at": at, "p_threshold": threshold,
-        }).all()
-        if not rows:
-            raise UnknownCode()
-        head = rows[0]
-        scan_count, distinct_clients, first_scan_at = (head.scan_count, head.distinct_clients,
-                                                       head.first_scan_at)
+        }).first()
     else:
-        rows, scan_count, distinct_clients, first_scan_at = _scan_step_by_step(
-            connection, code, client, at)
-        head = rows[0]
+        live = _count_step_by_step(connection, code, client, at)
+    if live is None:
+        raise UnknownCode()
+    rows = lot_records.rows(connection, live.lot_id, live.catalog_version)
+    head = rows[0]
     if expect_gtin is not None and (head.gtin != expect_gtin or head.lot_number != expect_lot):
         raise UnknownCode("This GS1 Digital Link does not match an OCOP Market stamp.")
-    void = head.stamp_voided_at is not None or head.lot_voided_at is not None
-    verdict = verdict_for(void=void, distinct_clients=distinct_clients, threshold=threshold)
-    if connection.dialect.name != "postgresql":
-        connection.execute(_RECORD_SCAN, {"p_stamp_id": head.stamp_id, "p_at": at,
+    void = live.stamp_voided_at is not None or live.lot_voided_at is not None
+    verdict = verdict_for(void=void, distinct_clients=live.distinct_clients, threshold=threshold)
+    if not postgres:
+        connection.execute(_RECORD_SCAN, {"p_stamp_id": live.stamp_id, "p_at": at,
                                           "p_client_hash": client, "p_verdict": verdict})
-    return _record(code, verdict, head, rows, scan_count, distinct_clients, _aware(first_scan_at),
-                   on or today())
+    return _record(code, verdict, live, rows, on or today())
 
 
-def _scan_step_by_step(connection, code: str, client: str, at: datetime):
-    """SQLite (no DML in CTEs): insert-or-ignore the client, count the scan, read the
-    record; the caller inserts the scan row once it knows the verdict."""
+def _count_step_by_step(connection, code: str, client: str, at: datetime):
+    """SQLite (no DML in CTEs): insert-or-ignore the network, then count the scan and return
+    what is live; the caller inserts the scan row once it knows the verdict."""
     note_client = _NOTE_CLIENT_BY_DIALECT.get(connection.dialect.name)
     if note_client is None:
         note_client = _NOTE_CLIENT_BY_DIALECT.setdefault(
@@ -333,14 +381,9 @@ def _scan_step_by_step(connection, code: str, client: str, at: datetime):
     new_client = connection.execute(
         note_client, {"p_code": code, "p_client_hash": client, "p_at": at}
     ).rowcount
-    counted = connection.execute(
+    return connection.execute(
         _COUNT_NEW_CLIENT if new_client else _COUNT_OLD_CLIENT, {"p_code": code, "p_at": at}
     ).first()
-    if counted is None:
-        raise UnknownCode()
-    stamp_id, scan_count, distinct_clients, first_scan_at = counted
-    rows = connection.execute(_READ, {"p_stamp_id": stamp_id}).all()
-    return rows, scan_count, distinct_clients, first_scan_at
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -350,8 +393,8 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def _record(code, verdict, head, rows, scan_count, distinct_clients, first_scan_at,
-            on: date) -> TraceRecord:
+def _record(code, verdict, live, rows, on: date) -> TraceRecord:
+    head = rows[0]
     certs = [
         CertificateView(r.cert_id, r.decision_number, r.issuer, r.level, r.stars, r.score,
                         r.issued_on, r.valid_until, r.revoked_on, r.revoke_reason)
@@ -360,11 +403,10 @@ def _record(code, verdict, head, rows, scan_count, distinct_clients, first_scan_
     current = current_certificate(certs, on)
     at_production = current_certificate(certs, head.produced_on)
     shown = current or at_production or latest_certificate(certs, on)
-    if head.stamp_voided_at is not None:
-        voided_at, void_reason = head.stamp_voided_at, head.stamp_void_reason
+    if live.stamp_voided_at is not None:
+        voided_at, void_reason = live.stamp_voided_at, live.stamp_void_reason
     else:
-        voided_at, void_reason = head.lot_voided_at, head.lot_void_reason
-    voided_at = _aware(voided_at)
+        voided_at, void_reason = live.lot_voided_at, live.lot_void_reason
     photo = None
     if head.photo_path is not None:
         url = head.photo_path if head.photo_path.startswith("/") else "/static/" + head.photo_path
@@ -373,15 +415,17 @@ def _record(code, verdict, head, rows, scan_count, distinct_clients, first_scan_
         code=code,
         verdict=verdict,
         void_reason=void_reason,
-        voided_at=voided_at,
-        scan_count=scan_count,
-        distinct_clients=distinct_clients,
-        first_scan_at=first_scan_at,
+        voided_at=_aware(voided_at),
+        scan_count=live.scan_count,
+        distinct_clients=live.distinct_clients,
+        first_scan_at=_aware(live.first_scan_at),
+        lot_id=live.lot_id,
+        catalog_version=live.catalog_version,
         lot_number=head.lot_number,
         produced_on=head.produced_on,
         best_before=head.best_before,
         lot_quantity=head.quantity,
-        lot_void=head.lot_voided_at is not None,
+        lot_void=live.lot_voided_at is not None,
         product=_ProductView(head),
         producer=_ProducerView(head),
         photo=photo,

@@ -3,8 +3,8 @@ reached by a GS1 Digital Link), the unknown-code page, and the "report a problem
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_translations
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 from werkzeug.routing import PathConverter
@@ -13,12 +13,14 @@ from app.clock import today
 from app.database import writes
 from app.errors import InvalidInput, wants_json
 from app.extensions import db, limiter
+from app.pagecache import _cacheable_request, _with_token
+from app.templating import vn_date
 from catalog.services import validate_gtin
 from traceability import codes
 from traceability.forms import ReportForm
 from traceability.serializers import trace_json
 from traceability.services import file_report
-from traceability.trace import UnknownCode, client_hash, network_hash, trace
+from traceability.trace import GENUINE, Recent, UnknownCode, client_hash, network_hash, trace
 
 
 class CodeConverter(PathConverter):
@@ -89,7 +91,39 @@ def _show(raw_code: str, *, expect_gtin: str | None = None, expect_lot: str | No
     db.session.commit()
     if expect_gtin is not None and wants_json():
         return jsonify(trace_json(record, config["BASE_URL"], on))
-    return render_template("traceability/trace.html", r=record, on=on, _=request_gettext())
+    if (record.verdict == GENUINE and request.path == "/t/" + record.code
+            and _cacheable_request()):
+        return _from_shell(record, on)
+    return _page(record, on, scan_count=record.scan_count,
+                 first_scan=vn_date(record.first_scan_at))
+
+
+def _page(record, on, *, scan_count, first_scan) -> str:
+    return render_template("traceability/trace.html", r=record, on=on, _=request_gettext(),
+                           scan_count=scan_count, first_scan=first_scan)
+
+
+# The page of a genuine stamp, for a visitor with no cookie (every first scan), is rendered
+# once per lot, language, local date and catalogue version — what everything on it but the
+# slots below depends on (a lot never changes; a void makes another verdict, rendered each
+# time) — then each scan fills in its own code, counts and CSRF token (app.pagecache).
+CODE_SLOT, PRETTY_CODE_SLOT = "\x00code\x00", "\x00pretty-code\x00"
+SCAN_COUNT_SLOT, FIRST_SCAN_SLOT = "\x00scan-count\x00", "\x00first-scan\x00"
+page_shells = Recent(512)  # ≈ 15 kB each
+
+
+def _from_shell(record, on):
+    key = (db.engine, record.lot_id, record.catalog_version, on, str(get_locale()))
+    shell = page_shells.get(key)
+    if shell is None:
+        g.deferred_csrf = True  # the token's placeholder, filled per visitor
+        html = _page(record, on, scan_count=SCAN_COUNT_SLOT, first_scan=FIRST_SCAN_SLOT)
+        shell = html.replace(record.pretty_code, PRETTY_CODE_SLOT).replace(record.code, CODE_SLOT)
+        page_shells.put(key, shell)
+    html = (shell.replace(CODE_SLOT, record.code).replace(PRETTY_CODE_SLOT, record.pretty_code)
+            .replace(SCAN_COUNT_SLOT, str(record.scan_count))
+            .replace(FIRST_SCAN_SLOT, vn_date(record.first_scan_at)))
+    return _with_token(current_app.make_response(html))
 
 
 @bp.get("/t/<code:code>", merge_slashes=False)

@@ -274,14 +274,37 @@ def test_recording_a_scan_is_a_handful_of_statements(client, stamp, count_querie
     db.session.add(ProductPhoto(product=stamp.lot.product, path="img/x.jpg", alt="x"))
     db.session.flush()
     code = stamp.code
-    scan(client, code)  # warm-up (first compile)
+    scan(client, code)  # warm-up (first compile, the lot's record read once)
     with count_queries() as counter:
-        scan(client, code)
-    # SQLite: insert-or-ignore client, update counters, one joined read, insert scan;
-    # PostgreSQL: the same as one statement (data-modifying CTEs), one round trip.
+        scan(client, code, addr="198.51.100.9")
+    # SQLite: insert-or-ignore the network, update the counters (returning the void state and
+    # the catalogue version), insert the scan; PostgreSQL: the same as one statement
+    # (data-modifying CTEs), one round trip. The lot's record comes from the cache.
     statements = [s for s in counter.statements if not s.strip().upper().startswith(("BEGIN", "COMMIT"))]
-    assert len(statements) == (1 if ON_POSTGRES else 4), counter.statements
+    assert len(statements) == (1 if ON_POSTGRES else 3), counter.statements
     assert db.session.scalar(select(Stamp.scan_count).where(Stamp.id == stamp.id)) == 2
+
+
+def test_a_catalogue_change_is_on_the_next_scan_of_a_cached_lot(client, stamp, count_queries):
+    """The lot's record is cached under the catalogue's version: a revocation (or any product,
+    producer, photo or certificate change) shows on the very next scan, on the page and in
+    the API; a void is read live with the counters."""
+    scan(client, stamp.code)
+    assert scan(client, stamp.code, api=True).get_json()["certificate"]["status"] == "valid"
+    certificate = stamp.lot.product.certificates[0]
+    certificate.revoked_on, certificate.revoke_reason = today(), "Vi phạm an toàn thực phẩm"
+    stamp.lot.product.producer.craft_village = "Làng nghề mới"
+    db.session.flush()
+    with count_queries() as counter:
+        body = scan(client, stamp.code, api=True).get_json()
+    assert body["certificate"]["status"] == "revoked" and body["product"]["certified"] is False
+    assert body["producer"]["craft_village"] == "Làng nghề mới"
+    assert len([s for s in counter.statements if "FROM lots JOIN products" in s]) == 1  # read again, once
+    html = scan(client, stamp.code).get_data(as_text=True)
+    assert "giấy chứng nhận đã bị thu hồi" in html and "Làng nghề mới" in html
+    services.void_lot(db.session, stamp.lot, reason="Thu hồi lô")
+    assert scan(client, stamp.code, api=True).get_json()["verdict"] == "void"
+    assert verdict_heading(scan(client, stamp.code).get_data(as_text=True)).startswith("void:")
 
 
 # --- the page itself --------------------------------------------------------------------------
