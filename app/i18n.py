@@ -10,7 +10,7 @@ import logging
 import threading
 from pathlib import Path
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 
 log = logging.getLogger(__name__)
 _compiled: set[str] = set()
@@ -71,7 +71,10 @@ def select_locale() -> str:
 def forget_cached_locale() -> None:
     """Run before each request: Flask-Babel caches the locale on `g`, which outlives a
     request whenever an app context wraps several (tests, a CLI driving the app), and
-    would then answer in the previous request's language."""
+    would then answer in the previous request's language. A request with its own app
+    context (every request gunicorn serves) has nothing cached yet: nothing to do."""
+    if "_flask_babel" not in g:
+        return
     from flask_babel import refresh
 
     refresh()
