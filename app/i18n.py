@@ -6,10 +6,12 @@ without `make` still speaks English."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from pathlib import Path
 
+from babel import Locale
 from flask import current_app, g, request, session
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,18 @@ def _ensure_compiled() -> None:
         _compiled.add(directory)
 
 
-def select_locale() -> str:
+@functools.lru_cache(maxsize=16)
+def _parsed(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
+    """The request's language as a Locale parsed once per process (Flask-Babel would parse
+    the code again on every request, reading Babel's locale data from disk)."""
+    return _parsed(_select_language())
+
+
+def _select_language() -> str:
     _ensure_compiled()
     languages = current_app.config["LANGUAGES"]
     if not request:

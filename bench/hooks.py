@@ -106,6 +106,8 @@ def main() -> int:
     parser.add_argument("--size", default="demo", choices=list(catalogue.SIZES))
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--no-page-cache", action="store_true")
+    parser.add_argument("--cprofile", type=int, metavar="LINES", default=0,
+                        help="also print the top LINES functions of cProfile (cumulative time)")
     args = parser.parse_args()
 
     from app import create_app
@@ -116,8 +118,7 @@ def main() -> int:
     copy = catalogue.prepare("sqlite", args.size, workdir, progress=print)
     try:
         if args.path == "product":
-            paths = [f"/products/{slug}" for slug in
-                     run.request_lists(copy["url"], copy["index_dir"])["product"]]
+            paths = run.request_lists(copy["url"], copy["index_dir"])["product"]
         else:
             paths = [args.path]
         app = create_app({
@@ -127,9 +128,16 @@ def main() -> int:
             **({"PAGE_CACHE_SECONDS": 0} if args.no_page_cache else {}),
         })
         call(hello.wsgi_app, ["/"], 200)
-        call(app, paths, 200)  # warm-up: caches, compiled templates, pool
+        call(app, paths, max(200, len(paths)))  # warm-up: caches, compiled templates, pool
         hello_cpu, _ = call(hello, ["/"], args.requests)
         bare_cpu, statuses = call(app, paths, args.requests)
+        if args.cprofile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(call, app, paths, args.requests)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.cprofile)
         instrument(app)
         spent.clear()
         instrumented_cpu, _ = call(app, paths, args.requests)
