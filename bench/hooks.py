@@ -106,6 +106,7 @@ def main() -> int:
     parser.add_argument("--size", default="demo", choices=list(catalogue.SIZES))
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--no-page-cache", action="store_true")
+    parser.add_argument("--warm-up", type=int, help="requests before measuring (default: every path once)")
     parser.add_argument("--cprofile", type=int, metavar="LINES", default=0,
                         help="also print the top LINES functions of cProfile (cumulative time)")
     args = parser.parse_args()
@@ -128,7 +129,8 @@ def main() -> int:
             **({"PAGE_CACHE_SECONDS": 0} if args.no_page_cache else {}),
         })
         call(hello.wsgi_app, ["/"], 200)
-        call(app, paths, max(200, len(paths)))  # warm-up: caches, compiled templates, pool
+        warm = args.warm_up if args.warm_up is not None else max(200, len(paths))
+        call(app, paths, warm)  # warm-up: caches, compiled templates, pool
         hello_cpu, _ = call(hello, ["/"], args.requests)
         bare_cpu, statuses = call(app, paths, args.requests)
         if args.cprofile:

@@ -54,30 +54,6 @@ def browse(
     date (`_remember`); the rows themselves are loaded through the gated query every time,
     so even a wrong cache entry could not show a product the gate refuses now."""
     on = on or today()
-    ids, total = browse_ids(session, on=on, q=q, stars=stars, group=group, province=province,
-                            producer_id=producer_id, exclude_id=exclude_id, page=page,
-                            per_page=per_page, order=order)
-    page, per_page = clamp(page, per_page)
-    return Page(items=load_cards(session, on, ids), total=total, page=page, per_page=per_page)
-
-
-def browse_ids(
-    session: Session,
-    *,
-    on: date | None = None,
-    q: str | None = None,
-    stars: int | None = None,
-    group: str | None = None,
-    province: int | None = None,
-    producer_id: int | None = None,
-    exclude_id: int | None = None,
-    page: int = 1,
-    per_page: int = 24,
-    order: str | None = None,
-) -> tuple[list[int], int]:
-    """The ids `browse` shows and the total, from the cache (keyed by the catalogue's
-    version and the date) or computed; the caller loads them with `load_cards`."""
-    on = on or today()
     page, per_page = clamp(page, per_page)
     filters = dict(stars=stars, group=group, province=province, producer_id=producer_id,
                    exclude_id=exclude_id)
@@ -89,8 +65,23 @@ def browse_ids(
         found = _browse(session, on=on, page=page, per_page=per_page, order=order, **filters)
         return [p.id for p, _c in found.items], found.total
 
-    return _remember(session, on, "browse", compute, q=(q or "").strip(), page=page,
-                     per_page=per_page, order=order, **filters)
+    ids, total = _remember(session, on, "browse", compute, q=(q or "").strip(), page=page,
+                           per_page=per_page, order=order, **filters)
+    return Page(items=load_cards(session, on, ids), total=total, page=page, per_page=per_page)
+
+
+def top_ids(session: Session, *, on: date | None = None, group: str | None = None,
+            order: str = "stars", limit: int = 5) -> list[int]:
+    """The first `limit` listable products of `browse`'s order, without counting the rest:
+    a product page's "same group" block needs no total (at 50,000 products the count costs
+    as much as the page). Cached like every list, under the catalogue's version and date."""
+    on = on or today()
+
+    def compute() -> list[int]:
+        query = filtered(on, group=group).with_only_columns(Product.id)
+        return list(session.scalars(query.order_by(*ordering(order)).limit(limit)))
+
+    return _remember(session, on, "top", compute, group=group, order=order, limit=limit)
 
 
 def load_cards(session: Session, on: date, ids: list[int]) -> list[tuple[Product, Certificate]]:

@@ -1,7 +1,7 @@
 """The "same group" block of a product page, rendered once per group and reused.
 
 Every product of a group shows the same few cards: the group's best listable products
-(`catalog.listing.browse_ids`, by stars), minus the product itself. Their cards are
+(`catalog.listing.top_ids`, by stars), minus the product itself. Their cards are
 rendered once and cached under the catalogue's version, the local date, the language and
 each card's in-stock flag: a change the gate reads (a revocation, a producer deactivated)
 or a card shows (price, name, photo) makes a new version, the day turning a new date, a
@@ -29,8 +29,7 @@ SIMILAR = 4
 def group_best_ids(session: Session, group: str, on: date) -> list[int]:
     """The group's best listable products: one more than shown, as the page's own product
     may be among them."""
-    ids, _total = listing.browse_ids(session, on=on, group=group, per_page=SIMILAR + 1, order="stars")
-    return ids
+    return listing.top_ids(session, on=on, group=group, order="stars", limit=SIMILAR + 1)
 
 
 def similar_cards(session: Session, product_id: int, group: str, on: date, ids: list[int],
