@@ -110,6 +110,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import security
 
     security.init_app(app)  # refuses a weak SECRET_KEY outside development; headers, cookies, sizes
+    from app.sessions import init_sessions
+
+    init_sessions(app)
     _init_extensions(app)
 
     from app.errors import register_error_handlers
@@ -136,6 +139,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         for bp in getattr(module, "blueprints", None) or [module.bp]:
             app.register_blueprint(bp)
 
+    from app.ratelimit import check_only_limited_routes
+
+    check_only_limited_routes(app, limiter)  # after the blueprints: their limits are known
     from app.cli import register_commands
     from app.templating import register_template_helpers
 

@@ -6,11 +6,13 @@ without `make` still speaks English."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from pathlib import Path
 
-from flask import current_app, request, session
+from babel import Locale
+from flask import current_app, g, request, session
 
 log = logging.getLogger(__name__)
 _compiled: set[str] = set()
@@ -53,7 +55,18 @@ def _ensure_compiled() -> None:
         _compiled.add(directory)
 
 
-def select_locale() -> str:
+@functools.lru_cache(maxsize=16)
+def _parsed(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def select_locale() -> Locale:
+    """The request's language as a Locale parsed once per process (Flask-Babel would parse
+    the code again on every request, reading Babel's locale data from disk)."""
+    return _parsed(_select_language())
+
+
+def _select_language() -> str:
     _ensure_compiled()
     languages = current_app.config["LANGUAGES"]
     if not request:
@@ -71,7 +84,10 @@ def select_locale() -> str:
 def forget_cached_locale() -> None:
     """Run before each request: Flask-Babel caches the locale on `g`, which outlives a
     request whenever an app context wraps several (tests, a CLI driving the app), and
-    would then answer in the previous request's language."""
+    would then answer in the previous request's language. A request with its own app
+    context (every request gunicorn serves) has nothing cached yet: nothing to do."""
+    if "_flask_babel" not in g:
+        return
     from flask_babel import refresh
 
     refresh()

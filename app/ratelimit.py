@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from flask import Flask
 from limits.storage import Storage
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS rate_counters (
@@ -100,3 +101,19 @@ class SQLiteStorage(Storage):
 
     def clear(self, key: str) -> None:
         self._connection().execute("DELETE FROM rate_counters WHERE key = ?", (key,))
+
+
+def check_only_limited_routes(app: Flask, limiter) -> None:
+    """Flask-Limiter checks every request in a `before_request` hook, for limits that apply to
+    every route (default, application, blueprint, meta or in-memory fallback limits). This
+    app has none: its limits decorate a few views (`@limiter.limit`), and a decorated view
+    checks its own limits when it is called. So the app-wide hook goes, and the other
+    routes pay nothing for it; should an app-wide limit ever be configured, it stays."""
+    manager = limiter.limit_manager
+    app_wide = (manager.default_limits or manager.application_limits
+                or getattr(manager, "_blueprint_limits", None) or getattr(limiter, "_meta_limits", None)
+                or getattr(limiter, "_in_memory_fallback", None))
+    if app_wide:
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    hooks[:] = [hook for hook in hooks if hook != limiter._check_request_limit]

@@ -159,6 +159,8 @@ class LimitedRequest(Request):
 
 def refuse_large_body() -> None:
     """413 from the Content-Length header alone, before a byte of the body is read."""
+    if not request.environ.get("CONTENT_LENGTH"):
+        return  # no body announced (a GET): nothing to refuse, no view to look up
     limit = request_limit()
     length = request.content_length
     if limit is not None and length is not None and length > limit:
@@ -228,19 +230,33 @@ def content_security_policy(stripe_js_url: str | None, stripe_api_base: str | No
     return "; ".join(f"{name} {' '.join(dict.fromkeys(values))}" for name, values in directives.items())
 
 
-def security_headers(config) -> dict[str, str]:
-    """The headers every response carries (read from the configuration of the moment)."""
-    headers = {
-        "Content-Security-Policy": content_security_policy(
-            config.get("STRIPE_JS_URL"), config.get("STRIPE_API_BASE"), config.get("MAP_TILE_URL")),
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-        "Cross-Origin-Opener-Policy": "same-origin",
-    }
-    if is_https(config):
-        headers["Strict-Transport-Security"] = "max-age=31536000"
-    return headers
+@functools.lru_cache(maxsize=16)
+def _security_headers(stripe_js_url: str | None, stripe_api_base: str | None,
+                      map_tile_url: str | None, https: bool) -> tuple[tuple[str, str], ...]:
+    """Built once per configuration, not once per response."""
+    headers = [
+        ("Content-Security-Policy", content_security_policy(stripe_js_url, stripe_api_base, map_tile_url)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if https:
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return tuple(headers)
+
+
+def add_security_headers(response):
+    """After every request: the security headers a view did not set itself."""
+    config = current_app.config
+    headers = _security_headers(config.get("STRIPE_JS_URL"), config.get("STRIPE_API_BASE"),
+                                config.get("MAP_TILE_URL"), is_https(config))
+    # One pass over the response's headers, not one scan per header (Headers.setdefault).
+    present = {name.lower() for name, _value in response.headers}
+    for name, value in headers:
+        if name.lower() not in present:
+            response.headers.add(name, value)
+    return response
 
 
 # --- Wiring -----------------------------------------------------------------------------------
@@ -254,9 +270,5 @@ def init_app(app: Flask) -> None:
     # the request was not allowed to send.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_large_body)
 
-    @app.after_request
-    def add_security_headers(response):
-        for name, value in security_headers(current_app.config).items():
-            response.headers.setdefault(name, value)
-        return response
+    app.after_request(add_security_headers)
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.clock import today
 from app.errors import NotFound
@@ -34,6 +34,7 @@ from catalog.models import GROUPS, Producer, Product
 from catalog.regions import provinces
 from catalog.timeline import catalog_version
 from showrooms.services import online_availability
+from storefront import similar
 from storefront.promotion.livestreams import next_for_product
 from storefront.promotion.views import product_jsonld
 
@@ -230,27 +231,24 @@ def products():
     )
 
 
-SIMILAR = 4
-
-
 @bp.get("/products/<slug>")
 @cached_page(storefront_version)
 def product(slug: str):
     """One product. Cached whole for anonymous visitors like the lists (each visitor still
-    gets their own CSRF token in its forms: app.pagecache.csrf_field)."""
+    gets their own CSRF token in its forms: app.pagecache.csrf_field); the "same group"
+    cards are rendered once per group (storefront.similar)."""
     on = today()
-    item = db.session.scalar(
+    # One query for the product, its producer, photos and certificates (a few rows): half
+    # the cost of three.
+    item = db.session.execute(
         select(Product).where(Product.slug == slug).options(
-            joinedload(Product.producer), selectinload(Product.photos),
-            selectinload(Product.certificates))
-    )
+            joinedload(Product.producer), joinedload(Product.photos), joinedload(Product.certificates))
+    ).unique().scalar_one_or_none()
     if item is None:
         raise NotFound(_("Không tìm thấy sản phẩm này. Có thể đường dẫn đã thay đổi."))
     verdict = listability(item, on)
-    # One cached list per group (the best five), so a product page costs the same at any size.
-    group_best = listing.browse(db.session, on=on, group=item.group, per_page=SIMILAR + 1, order="stars")
-    similar = [(p, c) for p, c in group_best.items if p.id != item.id][:SIMILAR]
-    stock = online_availability(db.session, [item.id] + [p.id for p, _c in similar])
+    group_ids = similar.group_best_ids(db.session, item.group, on)
+    stock = online_availability(db.session, [item.id, *group_ids])  # one query for the page
     in_stock = stock.get(item.id, 0) > 0
     return render_template(
         "storefront/product.html",
@@ -259,8 +257,7 @@ def product(slug: str):
         on=on,
         today=on,
         in_stock=in_stock,
-        similar=similar,
-        stock=stock,
+        similar_cards=similar.similar_cards(db.session, item.id, item.group, on, group_ids, stock),
         jsonld=product_jsonld(item, verdict, in_stock),
         livestream=next_for_product(db.session, item) if verdict.listable else None,
     )

@@ -24,6 +24,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from app import create_app
 from app.clock import LOCAL_TZ
 from app.extensions import db
+from app.meta import forget_health
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
@@ -96,6 +97,7 @@ def app(workdir):
 def rolled_back_session(app):
     """`db.session` swapped for one whose work is rolled back at the end, even if the code
     commits (its commits only release savepoints)."""
+    forget_health(app)  # a health check another test's database answered is not this one's
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()

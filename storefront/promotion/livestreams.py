@@ -14,7 +14,7 @@ from app.clock import now as clock_now
 from app.errors import InvalidInput, NotFound
 from catalog.models import Producer, Product
 from showrooms.stock import aware
-from storefront.promotion.models import PLATFORMS, Livestream
+from storefront.promotion.models import PLATFORMS, Livestream, livestream_products
 
 DEFAULT_LENGTH = timedelta(hours=1)
 MAX_LENGTH = timedelta(hours=12)
@@ -82,10 +82,13 @@ def current_and_upcoming(session: Session, *, now: datetime | None = None,
 
 
 def next_for_product(session: Session, product: Product, *, now: datetime | None = None) -> Livestream | None:
-    """The livestream featuring `product` that is on now or starts next."""
+    """The livestream featuring `product` that is on now or starts next. Its own columns
+    only (the product page shows its title and time): its producer and products load if
+    asked for."""
     now = now or clock_now()
-    return session.scalar(_query().where(Livestream.ends_at > now,
-                                         Livestream.products.any(Product.id == product.id))
+    featuring = select(livestream_products.c.livestream_id).where(
+        livestream_products.c.product_id == product.id)
+    return session.scalar(select(Livestream).where(Livestream.ends_at > now, Livestream.id.in_(featuring))
                           .order_by(Livestream.starts_at).limit(1))
 
 

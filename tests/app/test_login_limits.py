@@ -202,3 +202,26 @@ def test_under_gunicorn_with_two_workers_the_11th_bad_login_is_refused(tmp_path,
     workers = {line.split()[0] for line in access_log.read_text().splitlines()
                if " POST /login " in line}
     assert len(workers) >= 3, workers
+
+
+def test_a_limit_on_every_route_still_applies_when_one_is_configured(workdir, tmp_path, db_session):
+    """The app's limits decorate a few views, so other routes skip Flask-Limiter's per-request
+    check (app.ratelimit.check_only_limited_routes); a default limit for every route, if one
+    is ever configured, keeps that check."""
+    try:
+        application = create_app(conftest.test_config(workdir) | {
+            "RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "2/minute",
+            "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'limits.sqlite3'}"})
+        client = application.test_client()
+        statuses = [client.get("/api/v1/openapi.json").status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+    finally:
+        limiter.limit_manager.set_default_limits([])  # the extension is global
+        limiter.reset()
+        limiter.enabled = False
+
+
+def test_routes_without_a_limit_skip_the_limiter(limited_app):
+    client = limited_app.test_client()
+    assert limiter._check_request_limit not in limited_app.before_request_funcs[None]
+    assert [client.get("/api/v1/openapi.json").status_code for _ in range(30)] == [200] * 30

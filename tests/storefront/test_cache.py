@@ -81,3 +81,42 @@ def test_a_visitor_with_a_cookie_is_never_served_a_cached_page(app, client, free
     answer = client.get("/products")
     assert "X-Cache" not in answer.headers
     assert "Cookie" in answer.headers["Vary"]
+
+
+def _similar(answer) -> str:
+    """The "same group" block of a product page."""
+    html = answer.get_data(as_text=True)
+    return html.split('id="similar-title"', 1)[1] if 'id="similar-title"' in html else ""
+
+
+def test_a_revocation_leaves_the_similar_cards_of_every_product_page(client, visitor, db_session, freeze):
+    """The cards of a group are rendered once (storefront.similar) for every product page of
+    the group, cached or not: a revoked product leaves them on the next request."""
+    freeze(D)
+    item = make_product(name="Miến dong Giò Lụa", group="food", certified=False)
+    cert = make_certificate(item, stars=5, issued_on=D - timedelta(days=100))
+    neighbour = make_product(name="Bánh đa Kế", group="food", stars=4)
+    page = f"/products/{neighbour.slug}"
+    assert item.slug in _similar(visitor.get(page))
+    assert item.slug in _similar(client.get(page))  # a session cookie: no page cache
+    assert item.slug in _similar(client.get(page))
+
+    revoke_certificate(db_session, cert, reason="Vi phạm an toàn thực phẩm", revoked_on=D)
+    assert item.slug not in _similar(visitor.get(page))
+    assert item.slug not in _similar(client.get(page))
+
+
+def test_a_similar_card_says_sold_out_on_the_next_request(client, db_session, freeze):
+    from showrooms.stock import record_movement, warehouse_of
+
+    freeze(D)
+    item = make_product(name="Miến dong Giò Lụa", group="food", stars=5)
+    receive_stock(item, 1)
+    neighbour = make_product(name="Bánh đa Kế", group="food", stars=4)
+    page = f"/products/{neighbour.slug}"
+    client.get("/?lang=en")
+    assert "In stock" in _similar(client.get(page))
+    record_movement(db_session, location=warehouse_of(db_session, item.producer), product=item,
+                    kind="sale", quantity=-1, reason="sold at the counter")
+    cards = _similar(client.get(page))
+    assert item.slug in cards and "Out of stock" in cards and "In stock" not in cards

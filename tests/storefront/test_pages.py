@@ -184,6 +184,26 @@ def test_list_pages_run_a_bounded_number_of_queries(client, count_queries, url):
 
 # --- Product page --------------------------------------------------------------------------
 
+def test_a_product_page_runs_the_same_few_queries_whatever_its_group_holds(client, count_queries):
+    """The product with its producer, photos and certificates in one query, the stock of the
+    page in one, the next livestream in one, the catalogue's version; the "same group" cards
+    come from the cache (storefront.similar), whatever the size of the group."""
+    counts = []
+    for extra in (2, 30):
+        for _ in range(extra):
+            other = make_product(make_producer(), group="food", stars=5)
+            other.photos.append(ProductPhoto(path="demo/x.webp", alt="", position=0))
+        item = make_product(group="food", stars=3)
+        client.get(f"/products/{item.slug}")  # warm-up: the group's cards are rendered once
+        with count_queries() as counter:
+            html = page(client, f"/products/{item.slug}")
+        counts.append(counter.count)
+        assert 'id="similar-title"' in html
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 5, counts
+
+
+
 def test_product_page_shows_certificate_producer_and_story(client):
     producer = make_producer(name="HTX Nông nghiệp Kon Rẫy", kind="cooperative", province_code=51,
                              ward_code=None, historical_origin="Huyện Kon Rẫy, tỉnh Kon Tum (cũ)",

@@ -1,0 +1,42 @@
+"""Flask's signed-cookie sessions, without their fixed cost on requests that carry none:
+a visitor without a session cookie gets an empty session without building a serializer,
+an empty untouched session is not "saved", and the signing serializer is built once per
+set of keys instead of twice per request. Cookies, signatures and flags are Flask's own
+(`SecureCookieSessionInterface`): a cookie signed before this change still opens."""
+
+from __future__ import annotations
+
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from itsdangerous import URLSafeTimedSerializer
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        # Keyed by the keys themselves: a rotated SECRET_KEY (or fallbacks) gets a new one.
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        found = self._serializers.get(keys)
+        if found is None:
+            if len(self._serializers) > 8:  # keys rotate rarely; never let them pile up
+                self._serializers.clear()
+            found = self._serializers[keys] = super().get_signing_serializer(app)
+        return found
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not session and not session.modified:  # nothing to set and nothing to delete
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
+
+
+def init_sessions(app: Flask) -> None:
+    app.session_interface = CookieSessions()
