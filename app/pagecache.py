@@ -30,7 +30,7 @@ from app.clock import today
 DEFAULT_SECONDS = 60
 
 
-def _cacheable_request() -> bool:
+def cacheable_request() -> bool:
     return (request.method == "GET" and not request.cookies and "lang" not in request.args
             and current_app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS) > 0)
 
@@ -45,7 +45,7 @@ def csrf_field() -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
 
 
-def _with_token(response: Response) -> Response:
+def with_token(response: Response) -> Response:
     """Put this visitor's CSRF token where the stored page has the placeholder."""
     body = response.get_data()
     placeholder = TOKEN_PLACEHOLDER.encode()
@@ -64,7 +64,7 @@ def cached_page(version: Callable[[], object]) -> Callable:
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            if not _cacheable_request():
+            if not cacheable_request():
                 return view(*args, **kwargs)
             g.deferred_csrf = True  # nothing session-bound in what every visitor may get
             query = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
@@ -79,7 +79,7 @@ def cached_page(version: Callable[[], object]) -> Callable:
                 response = Response(body, mimetype=mimetype)
                 response.headers["X-Cache"] = "hit"
                 response.vary.update(("Cookie", "Accept-Language"))
-                return _with_token(response)
+                return with_token(response)
             response = current_app.make_response(view(*args, **kwargs))
             response.vary.update(("Cookie", "Accept-Language"))
             if response.status_code == 200 and not session.modified and not response.direct_passthrough:
@@ -87,7 +87,7 @@ def cached_page(version: Callable[[], object]) -> Callable:
                 remember(name, lambda: (response.get_data(), response.mimetype), timeout=seconds)
                 response.headers["X-Cache"] = "miss"
             if not response.direct_passthrough:
-                response = _with_token(response)
+                response = with_token(response)
             return response
 
         return wrapper

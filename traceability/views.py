@@ -13,7 +13,7 @@ from app.clock import today
 from app.database import writes
 from app.errors import InvalidInput, wants_json
 from app.extensions import db, limiter
-from app.pagecache import _cacheable_request, _with_token
+from app.pagecache import cacheable_request, with_token
 from app.templating import vn_date
 from catalog.services import validate_gtin
 from traceability import codes
@@ -92,7 +92,7 @@ def _show(raw_code: str, *, expect_gtin: str | None = None, expect_lot: str | No
     if expect_gtin is not None and wants_json():
         return jsonify(trace_json(record, config["BASE_URL"], on))
     if (record.verdict == GENUINE and request.path == "/t/" + record.code
-            and _cacheable_request()):
+            and cacheable_request()):
         return _from_shell(record, on)
     return _page(record, on, scan_count=record.scan_count,
                  first_scan=vn_date(record.first_scan_at))
@@ -123,7 +123,7 @@ def _from_shell(record, on):
     html = (shell.replace(CODE_SLOT, record.code).replace(PRETTY_CODE_SLOT, record.pretty_code)
             .replace(SCAN_COUNT_SLOT, str(record.scan_count))
             .replace(FIRST_SCAN_SLOT, vn_date(record.first_scan_at)))
-    return _with_token(current_app.make_response(html))
+    return with_token(current_app.make_response(html))
 
 
 @bp.get("/t/<code:code>", merge_slashes=False)
