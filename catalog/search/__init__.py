@@ -22,6 +22,7 @@ error is logged and the same gated query is searched in the database instead
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -130,20 +131,23 @@ def _search(session: Session, q: str, *, on: date | None = None, stars: int | No
                    exclude_id=exclude_id)
     try:
         with whoosh_backend.searching(session, index_dir()) as searcher:
-            matched, fuzzy = whoosh_backend.candidates(searcher, q)
-            if not matched:
+            docnums, fuzzy = whoosh_backend.matches(searcher, q)
+            if not docnums:
                 return queries.Page(items=[], total=0, page=page, per_page=per_page)
             # The gate, today, over every candidate: the day's listable table, cached per
             # catalogue version (catalog.search.listable), filtered here in memory.
-            fresh = {row.id: row for row in listable.table(session, on).select(matched, **filters)}
+            ids = whoosh_backend.product_ids(searcher)
+            by_id = {ids[d]: d for d in docnums}
+            fresh = {row.id: row for row in listable.table(session, on).select(by_id, **filters)}
             needed = page * per_page
             if order == "relevance":
-                ranked = [i for i in whoosh_backend.ranking(searcher, q, fuzzy=fuzzy) if i in fresh]
-                if len(ranked) < min(needed, len(fresh)):
-                    ranked = [i for i in whoosh_backend.ranking(searcher, q, fuzzy=fuzzy, full=True)
-                              if i in fresh]
+                # Only the listable matches are scored, and only the page's worth is kept.
+                ranked = whoosh_backend.ranking(searcher, q, fuzzy=fuzzy, limit=needed,
+                                                within={by_id[i] for i in fresh})
             else:
-                ranked = sorted(fresh, key=lambda i: _sort_key(fresh[i], order))
+                ranked = heapq.nsmallest(needed, fresh, key=lambda i: _sort_key(fresh[i], order))
+            page_ids = ranked[(page - 1) * per_page : needed]
+            matched = {i: whoosh_backend.indexed_name_hash(searcher, by_id[i]) for i in page_ids}
     except SQLAlchemyError:
         raise  # the database itself failed: that is a 503, not a search problem
     except Exception:  # a missing, corrupt or unreadable index: keep selling
@@ -151,7 +155,7 @@ def _search(session: Session, q: str, *, on: date | None = None, stars: int | No
                       "(`flask search reindex` repairs the index)", index_dir())
         whoosh_backend.forget(index_dir())  # the next search opens the index afresh
         return database_search(session, query, q, order=order, page=page, per_page=per_page)
-    return ranked[(page - 1) * per_page : needed], matched, len(fresh), query, page, per_page
+    return page_ids, matched, len(fresh), query, page, per_page
 
 
 def _postgres_search(session: Session, query, q: str, order: str, page: int,
