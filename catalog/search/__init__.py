@@ -85,7 +85,7 @@ def search_products(
     if page_ids:
         # Only the page's rows, through the gated query.
         rows = session.execute(queries.with_cards(query.where(Product.id.in_(page_ids)))).all()
-        loaded = {p.id: (p, c) for p, c in rows if _fresh(matched, p.id, p.name)}
+        loaded = {p.id: (p, c) for p, c in rows if matched is None or _fresh(matched, p.id, p.name)}
     return queries.Page(items=[loaded[i] for i in page_ids if i in loaded], total=total,
                         page=page, per_page=per_page)
 
@@ -97,7 +97,7 @@ def search_page_ids(session: Session, q: str, **options) -> tuple[list[int], int
     if isinstance(found, queries.Page):
         return [p.id for p, _c in found.items], found.total
     page_ids, matched, total, _query, _page, _per_page = found
-    if page_ids:
+    if page_ids and matched is not None:
         names = session.execute(select(Product.id, Product.name)
                                 .where(Product.id.in_(page_ids))).all()
         kept = {i for i, name in names if _fresh(matched, i, name)}
@@ -115,20 +115,20 @@ def _search(session: Session, q: str, *, on: date | None = None, stars: int | No
             group: str | None = None, province: int | None = None,
             producer_id: int | None = None, exclude_id: int | None = None, page: int = 1,
             per_page: int = 24, order: str = "relevance"):
-    """A finished Page (no words, the PostgreSQL backend, the fallback), or for Whoosh
-    `(page ids, {id: indexed name hash}, total, gated query, page, per_page)`."""
+    """A finished Page (no words, the fallback), or `(page ids, {id: indexed name hash} for
+    Whoosh or None for PostgreSQL, total, gated query, page, per_page)`."""
     page, per_page = queries.clamp(page, per_page)
     query = queries.filtered(on, stars=stars, group=group, province=province,
                              producer_id=producer_id, exclude_id=exclude_id)
     if not query_words(q):
         return queries.paginate(session, query, queries.ordering(order), page, per_page)
 
-    if backend_name() == "postgres":
-        return _postgres_search(session, query, q, order, page, per_page)
-
     on = on or today()
     filters = dict(stars=stars, group=group, province=province, producer_id=producer_id,
                    exclude_id=exclude_id)
+    if backend_name() == "postgres":
+        page_ids, total = _postgres_page(session, q, on, filters, order, page, per_page)
+        return page_ids, None, total, query, page, per_page
     try:
         with whoosh_backend.searching(session, index_dir()) as searcher:
             docnums, fuzzy = whoosh_backend.matches(searcher, q)
@@ -156,6 +156,31 @@ def _search(session: Session, q: str, *, on: date | None = None, stars: int | No
         whoosh_backend.forget(index_dir())  # the next search opens the index afresh
         return database_search(session, query, q, order=order, page=page, per_page=per_page)
     return page_ids, matched, len(fresh), query, page, per_page
+
+
+def _postgres_page(session: Session, q: str, on: date, filters: dict, order: str, page: int,
+                   per_page: int) -> tuple[list[int], int]:
+    """The PostgreSQL backend: (page ids, total). PostgreSQL says which products match and
+    how well (one GIN lookup, `postgres_backend.scores`); the gate, the filters, the count
+    and the page come from the day's listable table, as for Whoosh."""
+    from catalog.search import postgres_backend
+
+    table = listable.table(session, on)
+    fresh: dict[int, listable.Row] = {}
+    scores: dict[int, float] = {}
+    for fuzzy in (False, True):  # typo tolerance only when nothing matches as typed
+        scores = postgres_backend.scores(session, q, fuzzy=fuzzy)
+        fresh = {row.id: row for row in table.select(scores, **filters)}
+        if fresh or not any(word.fuzzy for word in query_words(q)):
+            break
+    if order == "relevance":
+        def key(i):
+            return (-scores[i], *_sort_key(fresh[i], "newest"))
+    else:
+        def key(i):
+            return _sort_key(fresh[i], order)
+    ranked = heapq.nsmallest(page * per_page, fresh, key=key)
+    return ranked[(page - 1) * per_page :], len(fresh)
 
 
 def _postgres_search(session: Session, query, q: str, order: str, page: int,

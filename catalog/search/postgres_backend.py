@@ -33,6 +33,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.orm import Session
 
 from catalog.models import Product
 from catalog.search.analysis import Word, name_key, query_words
@@ -82,10 +83,8 @@ def _as_score(condition: ColumnElement, weight: float) -> ColumnElement:
     return case((condition, literal(weight)), else_=literal(0.0))
 
 
-def restrict(query: Select, q: str, *, fuzzy: bool = False) -> tuple[Select, ColumnElement]:
-    """`query` (Product with Producer joined) narrowed to the products matching `q`, and a
-    relevance score expression to order by. With `fuzzy`, a word of five letters or more
-    may be one typo away (asked only when nothing matched as typed)."""
+def _conditions(q: str, fuzzy: bool) -> tuple[list[ColumnElement], ColumnElement]:
+    """(what a product must satisfy to match `q`, its relevance score)."""
     words = query_words(q)
     conditions, in_names, scores = [], [], []
     every_word = " & ".join(f"({_tsquery(word.folded)})" for word in words)
@@ -108,7 +107,41 @@ def restrict(query: Select, q: str, *, fuzzy: bool = False) -> tuple[Select, Col
         conditions = [_vector().op("@@")(func.to_tsquery(SIMPLE, every_word))]
     # As the Whoosh backend: products with every word in their name come first.
     scores.append(_as_score(and_(*in_names), 100.0))
-    whole_name = func.btrim(func.regexp_replace(func.ocop_fold(Product.name), r"\W+", " ", "g"))
-    scores.append(_as_score(whole_name == name_key(q), 10.0))
+    scores.append(_whole_name_score(q))
     score = cast(sum(scores[1:], scores[0]), Float) if scores else literal(0.0)
+    return conditions, score
+
+
+def _whole_name_score(q: str) -> ColumnElement:
+    """10 when the whole name, folded, is the query. Folding (`unaccent`) is the costly part
+    of scoring, so it is asked only of names with as many words as the query (a cheap
+    regular expression on the name as it is): a broad query folds a few names, not
+    thousands."""
+    key = name_key(q)
+    count = len(key.split())
+    if not count:
+        return literal(0.0)
+    # A word may carry combining marks (a name not in NFC): they belong to the word.
+    word, gap = r"[\w\u0300-\u036f]+", r"[^\w\u0300-\u036f]+"
+    pattern = f"^({gap})?{word}" + (f"({gap}{word}){{{count - 1}}}" if count > 1 else "") + f"({gap})?$"
+    as_many_words = Product.name.op("~")(literal(pattern))
+    whole_name = func.btrim(func.regexp_replace(func.ocop_fold(Product.name), r"\W+", " ", "g"))
+    return case((as_many_words, _as_score(whole_name == key, 10.0)), else_=literal(0.0))
+
+
+def restrict(query: Select, q: str, *, fuzzy: bool = False) -> tuple[Select, ColumnElement]:
+    """`query` (Product with Producer joined) narrowed to the products matching `q`, and a
+    relevance score expression to order by. With `fuzzy`, a word of five letters or more
+    may be one typo away (asked only when nothing matched as typed)."""
+    conditions, score = _conditions(q, fuzzy)
     return query.where(and_(*conditions)), score
+
+
+def scores(session: Session, q: str, *, fuzzy: bool = False) -> dict[int, float]:
+    """{product id: relevance score} of every product matching `q`, listable or not: one
+    GIN lookup on `products` alone, no join. The caller applies the gate (the day's
+    listable table, as for Whoosh), counts, and keeps a page: joining the gate's timeline
+    for every match of a broad query cost several times the lookup itself."""
+    conditions, score = _conditions(q, fuzzy)
+    found = session.execute(select(Product.id, score).where(*conditions))
+    return {product_id: value for product_id, value in found}
