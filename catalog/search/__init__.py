@@ -189,7 +189,7 @@ def _postgres_search(session: Session, query, q: str, order: str, page: int,
 
     found = None
     for fuzzy in (False, True):  # typo tolerance only when nothing matches as typed
-        matching, score = postgres_backend.restrict(query, q, fuzzy=fuzzy)
+        matching, score = postgres_backend.restrict(session, query, q, fuzzy=fuzzy)
         order_by = ((score.desc(), Product.created_at.desc(), Product.id.desc())
                     if order == "relevance" else queries.ordering(order))
         found = queries.paginate(session, matching, order_by, page, per_page)

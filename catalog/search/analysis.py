@@ -75,6 +75,22 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+LEXEME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def one_edit_variants(folded: str, alphabet: str = LEXEME_ALPHABET) -> set[str]:
+    """Every word within Levenshtein distance 1 of `folded` with the same first letter
+    (`within_one_edit`), spelled with `alphabet` (folded words are ASCII letters and
+    digits): what a typo-tolerant lookup asks an index for, term by term."""
+    head, found = folded[:1], {folded}
+    for i in range(1, len(folded) + 1):
+        found.update(folded[:i] + c + folded[i:] for c in alphabet)  # one letter more
+        if i < len(folded):
+            found.add(folded[:i] + folded[i + 1 :])  # one letter less
+            found.update(folded[:i] + c + folded[i + 1 :] for c in alphabet)  # one wrong
+    return {v for v in found if v[:1] == head}
+
+
 def word_matches(token_folded: str, word: Word) -> bool:
     if token_folded == word.folded:
         return True
