@@ -163,7 +163,7 @@ def forget(directory: str | os.PathLike) -> None:
 
 class SearcherPool:
     """Open searchers kept for reuse (opening one reads the index's table of contents),
-    one per concurrent user, refreshed when the index has changed. A few directories at
+    one per concurrent user, replaced when the index has changed. A few directories at
     most: the least recently used one is closed."""
 
     def __init__(self, max_directories: int = 4):
@@ -183,10 +183,14 @@ class SearcherPool:
                 evicted += self._free.popitem(last=False)[1]
         for old in evicted:
             old.close()
+        if found is not None and not found.up_to_date():
+            # A new searcher, never `refresh()`: whoosh's reader reuse adds the segments of
+            # the old reader that a merge replaced and keeps their old deletions, so after
+            # enough commits a pooled searcher saw every former version of a product.
+            found.close()
+            found = None
         if found is None:
             found = ix.searcher()
-        elif not found.up_to_date():
-            found = found.refresh()  # reuses the unchanged segments, retires the old one
         try:
             yield found
         finally:
