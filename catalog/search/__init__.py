@@ -8,12 +8,15 @@
 
 `SEARCH_BACKEND` picks the engine: `whoosh` (default, an embedded index at
 `SEARCH_INDEX_DIR`, kept fresh after each commit by `catalog.search.hooks`) or `postgres`
-(full text over the live tables with unaccent/pg_trgm/fuzzystrmatch; nothing to maintain).
+(the stored, GIN-indexed `products.search_vector` with unaccent; nothing to maintain).
 
 Either way the engine only says which products match and how well. The certificate gate is
-applied at query time (`catalog.queries.filtered` → `catalog.gate.listable_products`), so a
-certificate that ends tonight disappears tomorrow without a reindex, and the total counts
-only listable matches.
+applied at query time: the matches are kept, filtered, counted and ordered through the
+day's listable table (`catalog.search.listable`, the rows of `catalog.gate.listable_products`
+per catalogue version and date), and only the page's best are ranked to the end (a bounded
+heap); the page's rows are then loaded through the gated query (`catalog.queries.filtered`).
+So a certificate that ends tonight disappears tomorrow without a reindex, and the total
+counts only listable matches.
 
 An index that cannot be read (missing files, corrupt segments) never stops the shop: the
 error is logged and the same gated query is searched in the database instead
