@@ -156,5 +156,5 @@ def scores(session: Session, q: str, *, fuzzy: bool = False) -> dict[int, float]
     listable table, as for Whoosh), counts, and keeps a page: joining the gate's timeline
     for every match of a broad query cost several times the lookup itself."""
     conditions, score = _conditions(session, q, fuzzy)
-    found = session.execute(select(Product.id, score).where(*conditions))
-    return {product_id: value for product_id, value in found}
+    # Core rows, not ORM ones: a broad query returns thousands of (id, score) pairs.
+    return dict(session.connection().execute(select(Product.id, score).where(*conditions)).all())
