@@ -8,12 +8,15 @@
 
 `SEARCH_BACKEND` picks the engine: `whoosh` (default, an embedded index at
 `SEARCH_INDEX_DIR`, kept fresh after each commit by `catalog.search.hooks`) or `postgres`
-(full text over the live tables with unaccent/pg_trgm/fuzzystrmatch; nothing to maintain).
+(the stored, GIN-indexed `products.search_vector` with unaccent; nothing to maintain).
 
 Either way the engine only says which products match and how well. The certificate gate is
-applied at query time (`catalog.queries.filtered` → `catalog.gate.listable_products`), so a
-certificate that ends tonight disappears tomorrow without a reindex, and the total counts
-only listable matches.
+applied at query time: the matches are kept, filtered, counted and ordered through the
+day's listable table (`catalog.search.listable`, the rows of `catalog.gate.listable_products`
+per catalogue version and date), and only the page's best are ranked to the end (a bounded
+heap); the page's rows are then loaded through the gated query (`catalog.queries.filtered`).
+So a certificate that ends tonight disappears tomorrow without a reindex, and the total
+counts only listable matches.
 
 An index that cannot be read (missing files, corrupt segments) never stops the shop: the
 error is logged and the same gated query is searched in the database instead
@@ -22,6 +25,7 @@ error is logged and the same gated query is searched in the database instead
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -84,7 +88,7 @@ def search_products(
     if page_ids:
         # Only the page's rows, through the gated query.
         rows = session.execute(queries.with_cards(query.where(Product.id.in_(page_ids)))).all()
-        loaded = {p.id: (p, c) for p, c in rows if _fresh(matched, p.id, p.name)}
+        loaded = {p.id: (p, c) for p, c in rows if matched is None or _fresh(matched, p.id, p.name)}
     return queries.Page(items=[loaded[i] for i in page_ids if i in loaded], total=total,
                         page=page, per_page=per_page)
 
@@ -96,7 +100,7 @@ def search_page_ids(session: Session, q: str, **options) -> tuple[list[int], int
     if isinstance(found, queries.Page):
         return [p.id for p, _c in found.items], found.total
     page_ids, matched, total, _query, _page, _per_page = found
-    if page_ids:
+    if page_ids and matched is not None:
         names = session.execute(select(Product.id, Product.name)
                                 .where(Product.id.in_(page_ids))).all()
         kept = {i for i, name in names if _fresh(matched, i, name)}
@@ -114,36 +118,39 @@ def _search(session: Session, q: str, *, on: date | None = None, stars: int | No
             group: str | None = None, province: int | None = None,
             producer_id: int | None = None, exclude_id: int | None = None, page: int = 1,
             per_page: int = 24, order: str = "relevance"):
-    """A finished Page (no words, the PostgreSQL backend, the fallback), or for Whoosh
-    `(page ids, {id: indexed name hash}, total, gated query, page, per_page)`."""
+    """A finished Page (no words, the fallback), or `(page ids, {id: indexed name hash} for
+    Whoosh or None for PostgreSQL, total, gated query, page, per_page)`."""
     page, per_page = queries.clamp(page, per_page)
     query = queries.filtered(on, stars=stars, group=group, province=province,
                              producer_id=producer_id, exclude_id=exclude_id)
     if not query_words(q):
         return queries.paginate(session, query, queries.ordering(order), page, per_page)
 
-    if backend_name() == "postgres":
-        return _postgres_search(session, query, q, order, page, per_page)
-
     on = on or today()
     filters = dict(stars=stars, group=group, province=province, producer_id=producer_id,
                    exclude_id=exclude_id)
+    if backend_name() == "postgres":
+        page_ids, total = _postgres_page(session, q, on, filters, order, page, per_page)
+        return page_ids, None, total, query, page, per_page
     try:
         with whoosh_backend.searching(session, index_dir()) as searcher:
-            matched, fuzzy = whoosh_backend.candidates(searcher, q)
-            if not matched:
+            docnums, fuzzy = whoosh_backend.matches(searcher, q)
+            if not docnums:
                 return queries.Page(items=[], total=0, page=page, per_page=per_page)
             # The gate, today, over every candidate: the day's listable table, cached per
             # catalogue version (catalog.search.listable), filtered here in memory.
-            fresh = {row.id: row for row in listable.table(session, on).select(matched, **filters)}
+            ids = whoosh_backend.product_ids(searcher)
+            by_id = {ids[d]: d for d in docnums}
+            fresh = {row.id: row for row in listable.table(session, on).select(by_id, **filters)}
             needed = page * per_page
             if order == "relevance":
-                ranked = [i for i in whoosh_backend.ranking(searcher, q, fuzzy=fuzzy) if i in fresh]
-                if len(ranked) < min(needed, len(fresh)):
-                    ranked = [i for i in whoosh_backend.ranking(searcher, q, fuzzy=fuzzy, full=True)
-                              if i in fresh]
+                # Only the listable matches are scored, and only the page's worth is kept.
+                ranked = whoosh_backend.ranking(searcher, q, fuzzy=fuzzy, limit=needed,
+                                                within={by_id[i] for i in fresh})
             else:
-                ranked = sorted(fresh, key=lambda i: _sort_key(fresh[i], order))
+                ranked = heapq.nsmallest(needed, fresh, key=lambda i: _sort_key(fresh[i], order))
+            page_ids = ranked[(page - 1) * per_page : needed]
+            matched = {i: whoosh_backend.indexed_name_hash(searcher, by_id[i]) for i in page_ids}
     except SQLAlchemyError:
         raise  # the database itself failed: that is a 503, not a search problem
     except Exception:  # a missing, corrupt or unreadable index: keep selling
@@ -151,7 +158,32 @@ def _search(session: Session, q: str, *, on: date | None = None, stars: int | No
                       "(`flask search reindex` repairs the index)", index_dir())
         whoosh_backend.forget(index_dir())  # the next search opens the index afresh
         return database_search(session, query, q, order=order, page=page, per_page=per_page)
-    return ranked[(page - 1) * per_page : needed], matched, len(fresh), query, page, per_page
+    return page_ids, matched, len(fresh), query, page, per_page
+
+
+def _postgres_page(session: Session, q: str, on: date, filters: dict, order: str, page: int,
+                   per_page: int) -> tuple[list[int], int]:
+    """The PostgreSQL backend: (page ids, total). PostgreSQL says which products match and
+    how well (one GIN lookup, `postgres_backend.scores`); the gate, the filters, the count
+    and the page come from the day's listable table, as for Whoosh."""
+    from catalog.search import postgres_backend
+
+    table = listable.table(session, on)
+    fresh: dict[int, listable.Row] = {}
+    scores: dict[int, float] = {}
+    for fuzzy in (False, True):  # typo tolerance only when nothing matches as typed
+        scores = postgres_backend.scores(session, q, fuzzy=fuzzy)
+        fresh = {row.id: row for row in table.select(scores, **filters)}
+        if fresh or not any(word.fuzzy for word in query_words(q)):
+            break
+    if order == "relevance":
+        def key(i):
+            return (-scores[i], *_sort_key(fresh[i], "newest"))
+    else:
+        def key(i):
+            return _sort_key(fresh[i], order)
+    ranked = heapq.nsmallest(page * per_page, fresh, key=key)
+    return ranked[(page - 1) * per_page :], len(fresh)
 
 
 def _postgres_search(session: Session, query, q: str, order: str, page: int,
@@ -160,7 +192,7 @@ def _postgres_search(session: Session, query, q: str, order: str, page: int,
 
     found = None
     for fuzzy in (False, True):  # typo tolerance only when nothing matches as typed
-        matching, score = postgres_backend.restrict(query, q, fuzzy=fuzzy)
+        matching, score = postgres_backend.restrict(session, query, q, fuzzy=fuzzy)
         order_by = ((score.desc(), Product.created_at.desc(), Product.id.desc())
                     if order == "relevance" else queries.ordering(order))
         found = queries.paginate(session, matching, order_by, page, per_page)

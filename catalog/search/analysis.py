@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -74,6 +75,22 @@ def within_one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+LEXEME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def one_edit_variants(folded: str, alphabet: str = LEXEME_ALPHABET) -> set[str]:
+    """Every word within Levenshtein distance 1 of `folded` with the same first letter
+    (`within_one_edit`), spelled with `alphabet` (folded words are ASCII letters and
+    digits): what a typo-tolerant lookup asks an index for, term by term."""
+    head, found = folded[:1], {folded}
+    for i in range(1, len(folded) + 1):
+        found.update(folded[:i] + c + folded[i:] for c in alphabet)  # one letter more
+        if i < len(folded):
+            found.add(folded[:i] + folded[i + 1 :])  # one letter less
+            found.update(folded[:i] + c + folded[i + 1 :] for c in alphabet)  # one wrong
+    return {v for v in found if v[:1] == head}
+
+
 def word_matches(token_folded: str, word: Word) -> bool:
     if token_folded == word.folded:
         return True
@@ -85,6 +102,19 @@ def word_matches(token_folded: str, word: Word) -> bool:
     )
 
 
+@lru_cache(maxsize=256)
+def _highlighted_words(q: str | None) -> tuple[Word, ...]:
+    return tuple(query_words(q))
+
+
+@lru_cache(maxsize=65536)
+def _token_matches(token: str, words: tuple[Word, ...]) -> bool:
+    """A page of cards highlights the same few words in the same names again and again:
+    each (token, query) pair is folded and compared once."""
+    folded = fold(token)
+    return any(word_matches(folded, w) for w in words)
+
+
 def highlight(text: str | None, q: str | None, *, snippet: int | None = None) -> Markup:
     """`text` HTML-escaped, with the words that match `q` wrapped in `<mark>`.
 
@@ -93,12 +123,11 @@ def highlight(text: str | None, q: str | None, *, snippet: int | None = None) ->
     that is not our own `<mark>` tag is escaped.
     """
     text = nfc(text)
-    words = query_words(q)
+    words = _highlighted_words(q)
     spans = []
     if words:
         for match in WORD.finditer(text):
-            token = fold(match.group())
-            if any(word_matches(token, w) for w in words):
+            if _token_matches(match.group(), words):
                 spans.append((match.start(), match.end()))
     start, end = 0, len(text)
     if snippet is not None and len(text) > snippet:

@@ -24,13 +24,15 @@ never buries exact matches under near misses.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import logging
 import math
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import accumulate
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -161,7 +163,7 @@ def forget(directory: str | os.PathLike) -> None:
 
 class SearcherPool:
     """Open searchers kept for reuse (opening one reads the index's table of contents),
-    one per concurrent user, refreshed when the index has changed. A few directories at
+    one per concurrent user, replaced when the index has changed. A few directories at
     most: the least recently used one is closed."""
 
     def __init__(self, max_directories: int = 4):
@@ -181,10 +183,14 @@ class SearcherPool:
                 evicted += self._free.popitem(last=False)[1]
         for old in evicted:
             old.close()
+        if found is not None and not found.up_to_date():
+            # A new searcher, never `refresh()`: whoosh's reader reuse adds the segments of
+            # the old reader that a merge replaced and keeps their old deletions, so after
+            # enough commits a pooled searcher saw every former version of a product.
+            found.close()
+            found = None
         if found is None:
             found = ix.searcher()
-        elif not found.up_to_date():
-            found = found.refresh()  # reuses the unchanged segments, retires the old one
         try:
             yield found
         finally:
@@ -365,18 +371,22 @@ def _ids(searcher, docnums: Iterable[int]) -> list[int]:
 
 
 def _leaf_postings(reader, field: str, text: str, weights: bool) -> Iterator[tuple]:
-    """Blocks of one segment's posting list: (docnums, weights or None) array pairs.
+    """Blocks of one segment's posting list: (docnums, weights or None) pairs.
 
     Reads Whoosh's raw leaf matcher block by block instead of document by document
-    through a matcher tree: on a broad query over a large catalogue that is most of the
-    work, and this is several times faster. Relies on whoosh-reloaded's W3 codec
-    internals, with the public (slower) way as a fallback."""
+    through a matcher tree, and undoes the delta coding of the docnums with
+    `itertools.accumulate` (C) instead of Whoosh's generator: on a broad query over a large
+    catalogue that is most of the work. Relies on whoosh-reloaded's W3 codec internals,
+    with the public (slower) way as a fallback."""
     try:
         matcher = reader._terms.matcher(field, reader._text_to_bytes(field, text),
                                         reader.schema[field].format)
         while matcher.is_active():
             if matcher._ids is None:
-                matcher._read_ids()
+                if matcher._data is None:
+                    matcher._read_data()
+                ids = matcher._data[0]
+                matcher._ids = ids if matcher._byteids else tuple(accumulate(ids))
             if weights and matcher._weights is None:
                 matcher._read_weights()
             start = matcher._i
@@ -387,10 +397,10 @@ def _leaf_postings(reader, field: str, text: str, weights: bool) -> Iterator[tup
         yield ([d for d, _w in postings], [w for _d, w in postings] if weights else None)
 
 
-TERM_CACHE_ENTRIES = 200_000  # docnums kept per searcher, all terms together (a few MB)
+TERM_CACHE_ENTRIES = 400_000  # docnums kept per searcher, all terms together (some MB)
 
 
-def _remembered(searcher, kind: str, field: str, texts: Iterable[str], read: Callable):
+def _remembered(searcher, kind: str, field: str, texts: Iterable, read: Callable):
     """Decoded postings of recently asked terms, kept on the (pooled) searcher: a searcher
     sees one version of the index, so they cannot go stale; the popular words of a shop's
     searches are decoded once, not per query. Callers never modify what they get."""
@@ -405,11 +415,15 @@ def _remembered(searcher, kind: str, field: str, texts: Iterable[str], read: Cal
         terms.move_to_end(key)
         return found
     found = terms[key] = read(searcher, field, texts)
-    searcher._ocop_term_entries += len(found) + 1
+    searcher._ocop_term_entries += _size(found) + 1
     while searcher._ocop_term_entries > TERM_CACHE_ENTRIES and len(terms) > 1:
         _key, old = terms.popitem(last=False)
-        searcher._ocop_term_entries -= len(old) + 1
+        searcher._ocop_term_entries -= _size(old) + 1
     return found
+
+
+def _size(found) -> int:
+    return len(found[1]) if isinstance(found, tuple) else len(found)
 
 
 def _docnums(searcher, field: str, texts: Iterable[str]) -> set[int]:
@@ -462,79 +476,134 @@ def _variants(reader, field: str, text: str, fuzzy: bool) -> list[str]:
     return list(reader.terms_within(field, text, 1, prefix=1)) or [text]
 
 
-def candidates(searcher, q: str) -> tuple[dict[int, int], bool]:
-    """`({product id: hash of its indexed name key}, typo_tolerant)` of every product
-    matching `q` — every word somewhere in its words — unordered and not yet gated; typo
-    tolerance only when nothing matches as typed."""
+def matches(searcher, q: str) -> tuple[set[int], bool]:
+    """`(docnums, typo_tolerant)` of every document matching `q` — every word somewhere in
+    its words — unordered and not yet gated; typo tolerance only when nothing matches as
+    typed. Callers never modify the set."""
     words = query_words(q)
     if not words:
-        return {}, False
+        return set(), False
     reader = searcher.reader()
     docnums: set[int] = set()
     fuzzy = False
     for fuzzy in (False, True):
         if fuzzy and not any(word.fuzzy for word in words):
             break
-        sets = [_docnums(searcher, "all", _variants(reader, "all", w.folded, fuzzy))
-                for w in words]
-        docnums = set.intersection(*sorted(sets, key=len))
+        sets = sorted((_docnums(searcher, "all", _variants(reader, "all", w.folded, fuzzy))
+                       for w in words), key=len)
+        docnums = sets[0] if len(sets) == 1 else sets[0].intersection(*sets[1:])
         if docnums:
             break
+    return docnums, fuzzy
+
+
+def candidates(searcher, q: str) -> tuple[dict[int, int], bool]:
+    """`({product id: hash of its indexed name key}, typo_tolerant)` of every product
+    matching `q` (`matches()` by product id)."""
+    docnums, fuzzy = matches(searcher, q)
     ids, hashes, _lengths = _columns(searcher)
     return {ids[d]: hashes[d] for d in docnums}, fuzzy
+
+
+def product_ids(searcher) -> list[int]:
+    """Product id by docnum (read once per pooled searcher; never modified)."""
+    return _columns(searcher)[0]
+
+
+def indexed_name_hash(searcher, docnum: int) -> int:
+    return _columns(searcher)[1][docnum]
 
 
 def _saturated(tf: float) -> float:
     return tf / (tf + 0.5)
 
 
-def ranking(searcher, q: str, *, fuzzy: bool = False, full: bool = False) -> list[int]:
+def _name_scores(searcher, word, fuzzy: bool) -> tuple[float, dict[int, float]]:
+    """(idf, {docnum: Σ boost × saturated frequency}) of one query word over the name
+    fields: a word as typed with its diacritics 3, folded 2, in the English name 1.5.
+    Kept on the searcher like the postings it is made of."""
+    def read(searcher, _field, _texts):
+        reader = searcher.reader()
+        exact = _weights(searcher, "name_exact", [word.exact])
+        folded = _weights(searcher, "name", _variants(reader, "name", word.folded, fuzzy))
+        english = _weights(searcher, "name_en", _variants(reader, "name_en", word.folded, fuzzy))
+        docs = set(exact) | set(folded) | set(english)
+        idf = math.log(1 + max(reader.doc_count(), 1) / max(len(docs), 1))
+        scores = dict.fromkeys(docs, 0.0)
+        for weight, found in ((3.0, exact), (2.0, folded), (1.5, english)):
+            for d, tf in found.items():  # weight × saturated term frequency
+                scores[d] += weight * tf / (tf + 0.5)
+        return idf, scores
+
+    return _remembered(searcher, "name_scores", "", (word.exact, word.folded, fuzzy), read)
+
+
+def _top(scores: dict[int, float], limit: int | None) -> list[int]:
+    """Docnums best first (ties: index order); only the best `limit` with a bounded heap."""
+    def key(d):
+        return (-scores[d], d)
+    if limit is None or limit >= len(scores):
+        return sorted(scores, key=key)
+    return heapq.nsmallest(limit, scores, key=key)
+
+
+def ranking(searcher, q: str, *, fuzzy: bool = False, full: bool = False,
+            within: Collection[int] | None = None, limit: int | None = None) -> list[int]:
     """Product ids best first.
 
     First the products with every word in their name or English name, scored per word
     (idf × saturated frequency, a word as typed with its diacritics 3, folded 2, in the
     English name 1.5; divided by the name's length relative to the average, BM25-style),
     the exact whole name above all. With `full`, then every other match of `candidates()`
-    by idf × saturated frequency over all its words."""
+    by idf × saturated frequency over all its words.
+
+    `within` (docnums, e.g. the matches the gate lets through) restricts what is scored,
+    and `limit` keeps only the best so many, through a bounded heap: a page of a broad
+    query scores its listable matches only and never sorts all of them. With `limit`, the
+    other matches are ranked only when the name matches do not fill it."""
     words = query_words(q)
     if not words:
         return []
     reader = searcher.reader()
     total = max(reader.doc_count(), 1)
-    in_name: dict[int, float] | None = None
-    for word in words:
-        exact = _weights(searcher, "name_exact", [word.exact])
-        folded = _weights(searcher, "name", _variants(reader, "name", word.folded, fuzzy))
-        english = _weights(searcher, "name_en", _variants(reader, "name_en", word.folded, fuzzy))
-        docs = set(exact) | set(folded) | set(english)
-        idf = math.log(1 + total / max(len(docs), 1))
-        scores = dict.fromkeys(docs, 0.0)
-        for weight, found in ((3.0, exact), (2.0, folded), (1.5, english)):
-            for d, tf in found.items():  # weight × saturated term frequency
-                scores[d] += weight * tf / (tf + 0.5)
-        scores = {d: idf * score for d, score in scores.items()}
-        if in_name is None:
-            in_name = scores
+    per_word = [_name_scores(searcher, word, fuzzy) for word in words]
+    # Walk the smallest of the name postings (or of `within`) and look the rest up.
+    smallest = min((scores for _idf, scores in per_word), key=len)
+    if within is not None and len(within) < len(smallest):
+        base: Iterable[int] = (d for d in within if d in smallest)
+    else:
+        base = smallest if within is None else (d for d in smallest if d in within)
+    in_name: dict[int, float] = {}
+    for d in base:
+        score = 0.0
+        for idf, scores in per_word:
+            found = scores.get(d)
+            if found is None:
+                break
+            score += idf * found
         else:
-            in_name = {d: in_name[d] + scores[d] for d in in_name.keys() & scores.keys()}
-    in_name = in_name or {}
+            in_name[d] = score
     average = max(reader.field_length("name") / total, 1.0)
+    lengths = _columns(searcher)[2]
     for docnum in in_name:
-        length = _name_length(searcher, docnum)
+        length = lengths.get(docnum) or _name_length(searcher, docnum)
         in_name[docnum] /= 0.25 + 0.75 * length / average
-    for docnum in _weights(searcher, "name_key", [name_key(q)]):
+    for docnum in _docnums(searcher, "name_key", [name_key(q)]):
         if docnum in in_name:
             in_name[docnum] += 1000.0
-    ranked = sorted(in_name, key=lambda d: (-in_name[d], d))
-    if full:
+    ranked = _top(in_name, limit)
+    every_match_in_name = within is not None and len(in_name) == len(within)
+    if full or (limit is not None and len(ranked) < limit and not every_match_in_name):
         rest: dict[int, float] = {}
         for i, word in enumerate(words):
             tf = _weights(searcher, "all", _variants(reader, "all", word.folded, fuzzy))
             idf = math.log(1 + total / max(len(tf), 1))
-            scores = {d: idf * _saturated(w) for d, w in tf.items() if d not in in_name}
-            rest = scores if i == 0 else {d: rest[d] + scores[d]
-                                          for d in rest.keys() & scores.keys()}
-        ranked += sorted(rest, key=lambda d: (-rest[d], d))
+            if i == 0:
+                pool = tf if within is None else (d for d in within if d in tf)
+                rest = {d: idf * _saturated(tf[d]) for d in pool if d not in in_name}
+            else:
+                rest = {d: rest[d] + idf * _saturated(tf[d]) for d in rest if d in tf}
+        ranked += _top(rest, None if limit is None else limit - len(ranked))
     return _ids(searcher, ranked)
 
 

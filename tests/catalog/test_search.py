@@ -4,6 +4,7 @@ never show what may not be sold."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, timedelta
 
 import pytest
@@ -81,6 +82,13 @@ def test_one_typo_is_tolerated_in_long_words_only(backend):
     assert find("ginsemx") == []  # two typos are too many
 
 
+def test_a_short_word_stays_required_when_a_typo_is_tolerated(backend):
+    make_product(name="Trà shan tuyết", description="Hái từ cây chè cổ thụ")
+    make_product(name="Mật ong rừng")
+    assert find("tra tuyeet") == ["Trà shan tuyết"]  # "tuyeet" one typo away
+    assert find("mat tuyeet") == []  # "mat" is in no product with a word like "tuyeet"
+
+
 def test_blank_or_punctuation_query_lists_everything_listable(backend):
     make_product(name="Miến dong")
     assert find("  ") == ["Miến dong"]
@@ -97,6 +105,16 @@ def test_exact_name_ranks_first(backend):
     assert find("com chay")[0] == "Cơm cháy"
     assert find("Cơm cháy")[0] == "Cơm cháy"
     assert len(find("com chay")) == 4
+
+
+def test_exact_name_ranks_first_whatever_its_punctuation_or_unicode_form(backend):
+    make_product(name="Cơm cháy chà bông")
+    make_product(name="Cơm cháy lắc khô gà")
+    make_product(name="Cơm cháy!")
+    make_product(name=unicodedata.normalize("NFD", "Mắm tôm"))  # decomposed diacritics
+    make_product(name="Mắm tôm chua Huế")
+    assert find("com chay")[0] == "Cơm cháy!"
+    assert find("mam tom")[0] == unicodedata.normalize("NFD", "Mắm tôm")
 
 
 def test_name_ranks_above_description(backend):
@@ -140,6 +158,24 @@ def test_pagination_counts_only_listable_matches(backend):
     assert pages[0].pages == 3
     names = [p.name for page in pages for p, _ in page.items]
     assert len(set(names)) == 7 and "Khô cá lóc hết hạn" not in names
+
+
+def test_total_is_the_number_of_listable_matches_on_every_page(backend):
+    can_tho = make_producer(province_code=92)
+    for n in range(30):
+        make_product(can_tho, name=f"Bánh pía sầu riêng {n}", stars=4 if n % 3 else 5)
+    for n in range(4):
+        make_product(can_tho, name=f"Bánh pía chưa chứng nhận {n}", certified=False)
+    make_product(name="Bánh pía Sóc Trăng", published=False)
+    for page in (1, 2, 3):
+        found = search.search_products(db.session, "banh pia", page=page, per_page=12)
+        assert found.total == 30
+        five = search.search_products(db.session, "banh pia", stars=5, page=page, per_page=4)
+        assert five.total == 10
+    every = [p.name for page in (1, 2, 3)
+             for p, _c in search.search_products(db.session, "banh pia", page=page,
+                                                 per_page=12).items]
+    assert len(every) == len(set(every)) == 30
 
 
 def test_the_gate_follows_every_change_without_a_reindex(backend):
