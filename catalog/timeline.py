@@ -15,7 +15,6 @@ from itertools import chain
 
 from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session
 
 from catalog.gate import listing_segments
@@ -66,8 +65,8 @@ def catalog_version(session: Session) -> int:
 
     Asked by every cached page, so it is cheap: in the session's transaction when it has
     one (a change made earlier in it counts), else one statement on a pooled connection of
-    the engine the session would read from (primary or replica), with no transaction
-    bookkeeping — a sixth of the cost of a session query."""
+    the engine the session would read from (primary or replica), with no session
+    bookkeeping."""
     if isinstance(session, scoped_session):
         session = session()
     bind = session.get_bind()
@@ -77,22 +76,11 @@ def catalog_version(session: Session) -> int:
 
 
 def _read_version(engine: Engine) -> int:
-    """The version through the DBAPI; its errors are raised as SQLAlchemy's (a database that
-    is gone is a 503, app/faults.py) and a connection that failed is not reused."""
-    connection = engine.raw_connection()  # the pool's pre-ping applies here as anywhere
-    try:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(_VERSION_SQL)
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-    except engine.dialect.loaded_dbapi.Error as err:
-        connection.invalidate(err)
-        raise DBAPIError.instance(_VERSION_SQL, None, err, engine.dialect.loaded_dbapi.Error) from err
-    finally:
-        connection.close()
-    return (row[0] if row else 0) or 0
+    """The version on a pooled Core connection: no ORM session, but the engine's events (query
+    counts, injected faults) and error handling (a database that is gone is a 503,
+    app/faults.py; a broken connection is invalidated) apply as to any statement."""
+    with engine.connect() as connection:
+        return connection.exec_driver_sql(_VERSION_SQL).scalar() or 0
 
 
 def _after_flush(session: Session, _flush_context) -> None:
