@@ -44,10 +44,25 @@ class CookieSessions(SecureCookieSessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if not session and not session.modified:  # nothing to set and nothing to delete
-            if session.accessed:
+            if session.accessed and not varies_on_cookie(response):
                 response.vary.add("Cookie")
             return
+        if session and varies_on_cookie(response) and self.should_set_cookie(app, session):
+            # Flask's own cookie, without parsing and rewriting a Vary header that already
+            # names Cookie twice more (a cached page's answer: app/pagecache.py).
+            response.set_cookie(
+                self.get_cookie_name(app), self.get_signing_serializer(app).dumps(dict(session)),
+                expires=self.get_expiration_time(app, session),
+                httponly=self.get_cookie_httponly(app), domain=self.get_cookie_domain(app),
+                path=self.get_cookie_path(app), secure=self.get_cookie_secure(app),
+                partitioned=self.get_cookie_partitioned(app), samesite=self.get_cookie_samesite(app))
+            return
         super().save_session(app, session, response)
+
+
+def varies_on_cookie(response: Response) -> bool:
+    vary = response.headers.get("Vary")
+    return bool(vary) and "cookie" in (part.strip().lower() for part in vary.split(","))
 
 
 def init_sessions(app: Flask) -> None:

@@ -72,13 +72,14 @@ def catalog_version(session: Session) -> int:
         session = session()
     bind = session.get_bind()
     if isinstance(bind, Engine) and not session.in_transaction():
-        return _read_version(bind)
+        return read_version(bind)
     return session.connection().exec_driver_sql(_VERSION_SQL).scalar() or 0
 
 
-def _read_version(engine: Engine) -> int:
-    """The version through the DBAPI; its errors are raised as SQLAlchemy's (a database that
-    is gone is a 503, app/faults.py) and a connection that failed is not reused."""
+def read_version(engine: Engine) -> int:
+    """The version read on `engine` outside any session, through the DBAPI; its errors are
+    raised as SQLAlchemy's (a database that is gone is a 503, app/faults.py) and a
+    connection that failed is not reused."""
     connection = engine.raw_connection()  # the pool's pre-ping applies here as anywhere
     try:
         cursor = connection.cursor()

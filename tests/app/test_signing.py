@@ -89,3 +89,19 @@ def test_csrf_token_is_flask_wtfs(app):
         assert session["csrf_token"] == raw  # and did not replace the session's secret
     with app.test_request_context(), pytest.raises(ValidationError):  # no session entry: refused
         validate_csrf(token)
+
+
+@pytest.mark.parametrize("vary", [None, "Cookie, Accept-Language", "Accept-Language"])
+def test_saved_cookie_and_vary_are_flasks(app, frozen, vary):
+    from flask.sessions import SecureCookieSession
+
+    answers = []
+    for interface in (SecureCookieSessionInterface(), app.session_interface):
+        data = SecureCookieSession()
+        data["csrf_token"] = "ab" * 20  # as generate_csrf does: modified, accessed
+        response = app.response_class("x", headers={"Vary": vary} if vary else {})
+        with app.test_request_context():
+            interface.save_session(app, data, response)
+        answers.append((response.headers.getlist("Set-Cookie"), sorted(response.vary)))
+    assert answers[0] == answers[1]
+    assert answers[0][0] and "Cookie" in answers[0][1]
