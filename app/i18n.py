@@ -13,6 +13,8 @@ from pathlib import Path
 
 from babel import Locale
 from flask import current_app, g, request, session
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 log = logging.getLogger(__name__)
 _compiled: set[str] = set()
@@ -78,7 +80,16 @@ def _select_language() -> str:
     remembered = session.get("lang")
     if remembered in languages:
         return remembered
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    header = request.headers.get("Accept-Language")
+    found = _best_match(header, tuple(languages)) if header else None
+    return found or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@functools.lru_cache(maxsize=256)
+def _best_match(header: str, languages: tuple[str, ...]) -> str | None:
+    """Werkzeug's `request.accept_languages.best_match`, parsed once per distinct header
+    (browsers send a handful of them; an odd one only costs a cache slot)."""
+    return parse_accept_header(header, LanguageAccept).best_match(languages)
 
 
 def forget_cached_locale() -> None:

@@ -21,11 +21,11 @@ from collections.abc import Callable
 
 from flask import Response, current_app, g, request, session
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.cache import cache, key, remember
 from app.clock import today
+from app.signing import generate_csrf
 
 DEFAULT_SECONDS = 60
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from flask import current_app, has_request_context, request
 from flask_sqlalchemy.session import Session
+from sqlalchemy.engine import Engine
 
 REPLICA = "replica"
 REPLICA_ENDPOINTS = frozenset({
@@ -28,11 +29,22 @@ def binds(replica_url: str | None) -> dict:
     return {REPLICA: replica_url} if replica_url else {}
 
 
-def _reads_from_replica(session: Session) -> bool:
+def _request_reads_from_replica() -> bool:
     if not has_request_context() or request.method not in ("GET", "HEAD"):
         return False
-    endpoints = current_app.config.get("REPLICA_ENDPOINTS", REPLICA_ENDPOINTS)
-    return request.endpoint in endpoints and not (session.new or session.dirty or session.deleted)
+    return request.endpoint in current_app.config.get("REPLICA_ENDPOINTS", REPLICA_ENDPOINTS)
+
+
+def _reads_from_replica(session: Session) -> bool:
+    return _request_reads_from_replica() and not (session.new or session.dirty or session.deleted)
+
+
+def read_engine(db) -> Engine:
+    """The engine a new session of `db` would read from in this request (replica or primary):
+    for a read that needs no session, e.g. the catalogue's version on a cached page."""
+    if REPLICA in db.engines and _request_reads_from_replica():
+        return db.engines[REPLICA]
+    return db.engine
 
 
 class RoutingSession(Session):

@@ -71,11 +71,11 @@ def catalog_version(session: Session) -> int:
         session = session()
     bind = session.get_bind()
     if isinstance(bind, Engine) and not session.in_transaction():
-        return _read_version(bind)
+        return read_version(bind)
     return session.connection().exec_driver_sql(_VERSION_SQL).scalar() or 0
 
 
-def _read_version(engine: Engine) -> int:
+def read_version(engine: Engine) -> int:
     """The version on a pooled Core connection: no ORM session, but the engine's events (query
     counts, injected faults) and error handling (a database that is gone is a 503,
     app/faults.py; a broken connection is invalidated) apply as to any statement."""

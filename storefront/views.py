@@ -20,6 +20,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.i18n import forget_cached_locale
 from app.pagecache import cached_page
+from app.replica import read_engine
 from app.templating import vn_date
 from catalog import listing, search
 from catalog.gate import (
@@ -32,7 +33,7 @@ from catalog.gate import (
 )
 from catalog.models import GROUPS, Producer, Product
 from catalog.regions import provinces
-from catalog.timeline import catalog_version
+from catalog.timeline import catalog_version, read_version
 from showrooms.services import online_availability
 from storefront import similar
 from storefront.promotion.livestreams import next_for_product
@@ -43,7 +44,11 @@ bp.before_app_request(forget_cached_locale)
 
 
 def storefront_version():
-    """What storefront lists show: the catalogue's version (catalog.timeline)."""
+    """What storefront lists show: the catalogue's version (catalog.timeline). A request
+    that has no database session yet (a page served from the cache) reads it without
+    opening one: a session costs more to open and to close than the read itself."""
+    if not db.session.registry.has():
+        return read_version(read_engine(db))
     return catalog_version(db.session)
 
 # The five provinces OCOP Market started from (DOMAIN §5), by 2025 code.

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
-from app.replica import binds
+from app.replica import REPLICA, binds, read_engine
 from catalog.models import Product
 from tests import conftest
 from tests.factories import make_product, order_payload, receive_stock
@@ -50,6 +50,26 @@ def test_storefront_reads_the_replica_and_orders_use_the_primary(tmp_path):
         with app.app_context():
             assert db.session.scalar(select(Product.price_vnd).where(Product.slug == slug)) == 99_000
             db.session.remove()
+    finally:
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
+
+
+def test_a_read_without_a_session_goes_where_a_new_session_would(tmp_path):
+    """The catalogue's version on a cached page is read without a session (read_engine)."""
+    app = create_app(conftest.test_config(tmp_path) | {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+        "SQLALCHEMY_BINDS": binds(f"sqlite:///{tmp_path / 'r.sqlite3'}"),
+    })
+    try:
+        for path, method, expected in (("/products/x", "GET", REPLICA), ("/products/x", "POST", None),
+                                       ("/cart", "GET", None)):
+            with app.test_request_context(path, method=method):
+                engine = read_engine(db)
+                assert engine is (db.engines[REPLICA] if expected else db.engine)
+                assert engine is db.session.get_bind()  # what a new session answers
+                db.session.remove()
     finally:
         with app.app_context():
             for engine in db.engines.values():

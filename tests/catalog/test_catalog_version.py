@@ -1,5 +1,5 @@
 """The catalogue's version, read by every cached page: outside a transaction it is one
-statement on a pooled DBAPI connection (catalog.timeline._read_version); it must say the
+statement on a pooled Core connection (catalog.timeline.read_version); it must say the
 same as a session query, see the session's own uncommitted change, and fail as SQLAlchemy
 errors do (a 503, app/faults.py), never as a raw driver error (a 500)."""
 
