@@ -1,7 +1,7 @@
 """The trace record and scan recording — the hottest path in the system (DOMAIN §6).
 
-One call, `trace(session, code, network, …)`, records the scan and returns everything the
-page and the API show, inside the caller's transaction:
+One call, `trace(connection, code, network, …)` (or a session's connection), records the scan
+and returns everything the page and the API show, inside the caller's transaction:
 
 1. insert-or-ignore (stamp, network) — the exact distinct-network count behind `suspicious`;
 2. one atomic UPDATE of the stamp's counters (`n = n + 1`), RETURNING them with what is live
@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import bindparam, func, insert, literal, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.clock import now as clock_now
@@ -339,7 +340,7 @@ class _LotRecords(Recent):
 lot_records = _LotRecords(2048)
 
 
-def trace(session: Session, raw_code: str, client: str, *, threshold: int,
+def trace(bind: Session | Connection, raw_code: str, client: str, *, threshold: int,
           expect_gtin: str | None = None, expect_lot: str | None = None,
           on: date | None = None) -> TraceRecord:
     """Record one scan of `raw_code` by `client` (its network hash) and return the trace
@@ -349,7 +350,7 @@ def trace(session: Session, raw_code: str, client: str, *, threshold: int,
     if code is None:
         raise UnknownCode()
     at = clock_now()
-    connection = session.connection()
+    connection = bind if isinstance(bind, Connection) else bind.connection()
     postgres = connection.dialect.name == "postgresql"
     if postgres:
         live = connection.exec_driver_sql(_PG_SCAN_SQL, {

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from werkzeug.routing import PathConverter
 
 from app.clock import today
-from app.database import writes
+from app.database import short_transaction, writes
 from app.errors import InvalidInput, wants_json
 from app.extensions import db, limiter
 from app.pagecache import cacheable_request
@@ -80,15 +80,14 @@ def _show(raw_code: str, *, expect_gtin: str | None = None, expect_lot: str | No
     config = current_app.config
     on = today()
     try:
-        record = trace(db.session, raw_code, current_network(),
-                       threshold=config["SUSPICIOUS_SCAN_CLIENTS"],
-                       expect_gtin=expect_gtin, expect_lot=expect_lot, on=on)
+        with short_transaction(db.session) as connection:  # rolled back if unknown
+            record = trace(connection, raw_code, current_network(),
+                           threshold=config["SUSPICIOUS_SCAN_CLIENTS"],
+                           expect_gtin=expect_gtin, expect_lot=expect_lot, on=on)
     except UnknownCode as err:
         if expect_gtin is not None and wants_json():
-            db.session.rollback()
             return jsonify({"error": {"code": err.code, "message": err.message}}), 404
         return _unknown(raw_code)
-    db.session.commit()
     if expect_gtin is not None and wants_json():
         return jsonify(trace_json(record, config["BASE_URL"], on))
     if (record.verdict == GENUINE and request.path == "/t/" + record.code
