@@ -13,6 +13,8 @@ from pathlib import Path
 
 from babel import Locale
 from flask import current_app, g, request, session
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 log = logging.getLogger(__name__)
 _compiled: set[str] = set()
@@ -78,7 +80,15 @@ def _select_language() -> str:
     remembered = session.get("lang")
     if remembered in languages:
         return remembered
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (_best_match(request.headers.get("Accept-Language", ""), tuple(languages))
+            or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@functools.lru_cache(maxsize=256)
+def _best_match(accept_language: str, languages: tuple[str, ...]) -> str | None:
+    """The best of `languages` for an Accept-Language header, parsed once per header text
+    (a handful of distinct values in practice: browsers send their settings)."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(languages)
 
 
 def forget_cached_locale() -> None:

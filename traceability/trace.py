@@ -27,6 +27,7 @@ scan's own statement, keeps every worker exact.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -81,10 +82,12 @@ def network_of(address: str | None) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
+@functools.lru_cache(maxsize=4096)
 def network_hash(salt: str, address: str | None) -> str:
     """A keyed hash of the scan's network (never the raw address nor the network itself):
     what `stamp_clients` and `scans.client_hash` hold, so `distinct_clients` counts the
-    distinct networks a stamp was scanned from."""
+    distinct networks a stamp was scanned from. Remembered per address (a pure function;
+    parsing the address and the HMAC are a tenth of a scan's time)."""
     message = f"net\n{network_of(address)}".encode("utf-8", "replace")
     return hmac.new(salt.encode(), message, hashlib.sha256).hexdigest()[:32]
 
