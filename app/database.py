@@ -38,15 +38,16 @@ def intend_to_write(value: bool = True):
 
 
 @contextmanager
-def short_transaction(session) -> Iterator[Connection]:
+def short_transaction(session, engine: Engine) -> Iterator[Connection]:
     """One short Core transaction on a pooled connection of the session's database, without
     the ORM session (no identity map, unit of work or session events): for a hot path that
     runs a few statements and commits (a scan). It begins like any transaction (BEGIN
     IMMEDIATE on SQLite when the request writes), commits on success, rolls back on error —
     a lock error then reaches the application's retry / 503 like any other. A session bound
     to a connection already in a transaction (the tests' rolled-back session) gets a
-    savepoint on that connection instead."""
-    bind = session.get_bind()
+    savepoint on that connection instead. `session` is a scoped session; when this scope has
+    none yet (a scan's request), none is made: `engine` is its database."""
+    bind = session.get_bind() if session.registry.has() else engine
     if isinstance(bind, Engine):
         with bind.begin() as connection:
             yield connection

@@ -59,7 +59,7 @@ class SheetQuery(QuerySchema):
 @writes
 def get_trace(code: str):
     on = today()
-    with short_transaction(db.session) as connection:  # the page's scan, the same way
+    with short_transaction(db.session, db.engine) as connection:  # the page's scan, the same way
         record = trace(connection, code, current_network(),
                        threshold=current_app.config["SUSPICIOUS_SCAN_CLIENTS"], on=on)
     return trace_json(record, current_app.config["BASE_URL"], on)

@@ -80,7 +80,7 @@ def _show(raw_code: str, *, expect_gtin: str | None = None, expect_lot: str | No
     config = current_app.config
     on = today()
     try:
-        with short_transaction(db.session) as connection:  # rolled back if unknown
+        with short_transaction(db.session, db.engine) as connection:  # rolled back if unknown
             record = trace(connection, raw_code, current_network(),
                            threshold=config["SUSPICIOUS_SCAN_CLIENTS"],
                            expect_gtin=expect_gtin, expect_lot=expect_lot, on=on)
