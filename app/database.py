@@ -11,11 +11,12 @@ the application (`app.OcopFlask.dispatch_request`), then answered 503 with Retry
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 BUSY_TIMEOUT_MS = 15_000
@@ -34,6 +35,25 @@ def writes(view: Callable) -> Callable:
 def intend_to_write(value: bool = True):
     """Set the write intent of the current context; returns the token to reset it."""
     return write_intent.set(value)
+
+
+@contextmanager
+def short_transaction(session, engine: Engine) -> Iterator[Connection]:
+    """One short Core transaction on a pooled connection of the session's database, without
+    the ORM session (no identity map, unit of work or session events): for a hot path that
+    runs a few statements and commits (a scan). It begins like any transaction (BEGIN
+    IMMEDIATE on SQLite when the request writes), commits on success, rolls back on error —
+    a lock error then reaches the application's retry / 503 like any other. A session bound
+    to a connection already in a transaction (the tests' rolled-back session) gets a
+    savepoint on that connection instead. `session` is a scoped session; when this scope has
+    none yet (a scan's request), none is made: `engine` is its database."""
+    bind = session.get_bind() if session.registry.has() else engine
+    if isinstance(bind, Engine):
+        with bind.begin() as connection:
+            yield connection
+    else:
+        with bind.begin_nested():
+            yield bind
 
 
 def is_lock_error(err: BaseException) -> bool:

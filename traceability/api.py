@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.api import QuerySchema, Schema, api_blueprint, api_route, current_api_user
 from app.clock import today
-from app.database import writes
+from app.database import short_transaction, writes
 from app.extensions import db
 from catalog.models import Product
 from catalog.services import get_product
@@ -59,8 +59,9 @@ class SheetQuery(QuerySchema):
 @writes
 def get_trace(code: str):
     on = today()
-    record = trace(db.session, code, current_network(),
-                   threshold=current_app.config["SUSPICIOUS_SCAN_CLIENTS"], on=on)
+    with short_transaction(db.session, db.engine) as connection:  # the page's scan, the same way
+        record = trace(connection, code, current_network(),
+                       threshold=current_app.config["SUSPICIOUS_SCAN_CLIENTS"], on=on)
     return trace_json(record, current_app.config["BASE_URL"], on)
 
 

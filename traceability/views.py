@@ -3,17 +3,17 @@ reached by a GS1 Digital Link), the unknown-code page, and the "report a problem
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 from werkzeug.routing import PathConverter
 
 from app.clock import today
-from app.database import writes
+from app.database import short_transaction, writes
 from app.errors import InvalidInput, wants_json
 from app.extensions import db, limiter
-from app.pagecache import cacheable_request, with_token
+from app.pagecache import cacheable_request
 from app.templating import vn_date
 from catalog.services import validate_gtin
 from traceability import codes
@@ -80,22 +80,27 @@ def _show(raw_code: str, *, expect_gtin: str | None = None, expect_lot: str | No
     config = current_app.config
     on = today()
     try:
-        record = trace(db.session, raw_code, current_network(),
-                       threshold=config["SUSPICIOUS_SCAN_CLIENTS"],
-                       expect_gtin=expect_gtin, expect_lot=expect_lot, on=on)
+        with short_transaction(db.session, db.engine) as connection:  # rolled back if unknown
+            record = trace(connection, raw_code, current_network(),
+                           threshold=config["SUSPICIOUS_SCAN_CLIENTS"],
+                           expect_gtin=expect_gtin, expect_lot=expect_lot, on=on)
     except UnknownCode as err:
         if expect_gtin is not None and wants_json():
-            db.session.rollback()
             return jsonify({"error": {"code": err.code, "message": err.message}}), 404
         return _unknown(raw_code)
-    db.session.commit()
     if expect_gtin is not None and wants_json():
         return jsonify(trace_json(record, config["BASE_URL"], on))
     if (record.verdict == GENUINE and request.path == "/t/" + record.code
             and cacheable_request()):
         return _from_shell(record, on)
-    return _page(record, on, scan_count=record.scan_count,
-                 first_scan=vn_date(record.first_scan_at))
+    return _no_store(_page(record, on, scan_count=record.scan_count,
+                           first_scan=vn_date(record.first_scan_at)))
+
+
+def _no_store(html: str):
+    response = current_app.make_response(html)
+    response.headers["Cache-Control"] = "private, no-store"  # this scan's own counts
+    return response
 
 
 def _page(record, on, *, scan_count, first_scan) -> str:
@@ -106,7 +111,8 @@ def _page(record, on, *, scan_count, first_scan) -> str:
 # The page of a genuine stamp, for a visitor with no cookie (every first scan), is rendered
 # once per lot, language, local date and catalogue version — what everything on it but the
 # slots below depends on (a lot never changes; a void makes another verdict, rendered each
-# time) — then each scan fills in its own code, counts and CSRF token (app.pagecache).
+# time) — then each scan fills in its own code and counts. It holds no form (the report form
+# is a page of its own), so no session, cookie or CSRF token either.
 CODE_SLOT, PRETTY_CODE_SLOT = "\x00code\x00", "\x00pretty-code\x00"
 SCAN_COUNT_SLOT, FIRST_SCAN_SLOT = "\x00scan-count\x00", "\x00first-scan\x00"
 page_shells = Recent(512)  # ≈ 15 kB each
@@ -116,14 +122,13 @@ def _from_shell(record, on):
     key = (db.engine, record.lot_id, record.catalog_version, on, str(get_locale()))
     shell = page_shells.get(key)
     if shell is None:
-        g.deferred_csrf = True  # the token's placeholder, filled per visitor
         html = _page(record, on, scan_count=SCAN_COUNT_SLOT, first_scan=FIRST_SCAN_SLOT)
         shell = html.replace(record.pretty_code, PRETTY_CODE_SLOT).replace(record.code, CODE_SLOT)
         page_shells.put(key, shell)
     html = (shell.replace(CODE_SLOT, record.code).replace(PRETTY_CODE_SLOT, record.pretty_code)
             .replace(SCAN_COUNT_SLOT, str(record.scan_count))
             .replace(FIRST_SCAN_SLOT, vn_date(record.first_scan_at)))
-    return with_token(current_app.make_response(html))
+    return _no_store(html)
 
 
 @bp.get("/t/<code:code>", merge_slashes=False)
@@ -149,6 +154,15 @@ def digital_link(gtin: str, lot: str, serial: str):
 
 def _report_limit_key() -> str:
     return "trace-report:" + current_client()
+
+
+@bp.get("/trace/report")
+def report_form():
+    """The counterfeit-report form, one link away from the trace page: the page every scan
+    opens then needs no session or CSRF token (it is cached per lot and served cookie-less)."""
+    code = codes.normalize(request.args.get("code")) or (request.args.get("code") or "")
+    return render_template("traceability/report.html", form=ReportForm(formdata=None, code=code),
+                           code=code[:SHOWN_CODE_CHARS])
 
 
 @bp.post("/trace/report")

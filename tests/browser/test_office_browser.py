@@ -86,6 +86,7 @@ def test_the_office_voids_a_reported_stamp_and_the_trace_page_says_void(office, 
 
     hoa = new_phone(java_script_enabled=False)
     hoa.goto(live_server(f"/t/{code}"))
+    hoa.get_by_role("link", name="Báo hàng giả").click()
     hoa.get_by_label("Điều gì có vẻ không đúng?").fill("Tem này dán trên hũ mật khác hẳn.")
     hoa.get_by_role("button", name="Gửi báo cáo").click()
     assert "Cảm ơn bạn đã báo cáo" in hoa.locator("h1").inner_text()

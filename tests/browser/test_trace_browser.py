@@ -1,6 +1,6 @@
 """Hoa's journey (JOURNEYS.md) in a real browser at phone size, JavaScript off: she opens a
-stamp's link, sees the verdict first, reports a suspected fake, and is thanked. The demo's
-suspicious and recalled stamps and an unknown code read as such.
+stamp's link, sees the verdict first, opens the report form from it, reports a suspected
+fake, and is thanked. The demo's suspicious and recalled stamps and an unknown code read as such.
 
 Screenshots go to `$SCREENSHOT_DIR` when set, else to a temporary folder."""
 
@@ -58,6 +58,8 @@ def test_hoa_checks_a_stamp_and_reports_a_suspected_fake(live_server, new_phone,
     assert fits_phone_width(page)
     page.screenshot(path=str(shots / "trace-genuine-vi.png"), full_page=True)
 
+    page.get_by_role("link", name="Báo hàng giả").click()  # the form is one tap away
+    assert page.url.endswith(f"/trace/report?code={code}")
     page.get_by_label("Điều gì có vẻ không đúng?").fill("Nắp chai không có màng seal.\nNhãn mờ.")
     page.get_by_role("button", name="Gửi báo cáo").click()
     assert "Cảm ơn bạn đã báo cáo" in page.locator("h1").inner_text()

@@ -332,8 +332,14 @@ def test_the_page_weighs_under_25_kb_before_the_photo_and_needs_no_javascript(cl
     assert "Làng nghề nước mắm Phú Quốc" in html and "Phường Ninh Kiều" in html
 
 
-def test_report_form_is_on_the_trace_page(client, stamp):
+def test_the_trace_page_links_to_the_report_form_of_its_stamp(client, stamp):
     html = scan(client, stamp.code).get_data(as_text=True)
-    assert 'method="post" action="/trace/report"' in html
-    assert f'name="code" value="{stamp.code}"' in html
-    assert "Báo cáo sản phẩm nghi giả" in html
+    assert "<form" not in html and "csrf_token" not in html  # no form, no session on a scan
+    link = re.search(r'<a class="button" href="([^"]*)">Báo hàng giả</a>', html).group(1)
+    assert link == f"/trace/report?code={stamp.code}"
+    form = client.get(link)
+    assert form.status_code == 200
+    page = form.get_data(as_text=True)
+    assert 'method="post" action="/trace/report"' in page
+    assert f'name="code" value="{stamp.code}"' in page
+    assert "Báo cáo sản phẩm nghi giả" in page and "Vui lòng kiểm tra lại" not in page

@@ -1,6 +1,7 @@
 """The trace page of a genuine stamp, for a visitor without a cookie (every first scan), is
 rendered once per lot, language, local date and catalogue version; each scan fills in its
-own code, scan count, first scan and CSRF token. Everything else stays exact: another
+own code, scan count and first scan. It holds no form (the report form is one link away),
+so no session cookie or CSRF token is made per scan. Everything else stays exact: another
 verdict, a revocation, a new day or another language is another page."""
 
 from __future__ import annotations
@@ -36,16 +37,15 @@ def lot_stamps(db_session):
 
 def _shown(html: str) -> dict:
     return {
-        "code": re.search(r'name="code" value="([^"]*)"', html).group(1),
+        "code": re.search(r'href="/trace/report\?code=([^"]*)"', html).group(1),
         "pretty": re.search(r"<dt>Mã tem</dt><dd><code>([^<]*)</code>", html).group(1),
         "count": re.search(r"<dt>Số lượt quét</dt><dd>([^<]*)</dd>", html).group(1),
         "first": re.search(r"<dt>Quét lần đầu</dt><dd>([^<]*)</dd>", html).group(1),
-        "token": re.search(r'name="csrf_token" value="([^"]*)"', html).group(1),
         "canonical": re.search(r'<link rel="canonical" href="([^"]*)"', html).group(1),
     }
 
 
-def test_each_stamp_of_a_lot_gets_its_own_code_counts_and_token(visitor, lot_stamps, freeze):
+def test_each_stamp_of_a_lot_gets_its_own_code_and_counts(visitor, lot_stamps, freeze):
     page_shells.clear()
     freeze(datetime(2026, 11, 23, 2, 30, tzinfo=UTC))
     first, second, _third = lot_stamps
@@ -64,17 +64,21 @@ def test_each_stamp_of_a_lot_gets_its_own_code_counts_and_token(visitor, lot_sta
         assert "\x00" not in html and "__ocop_csrf_token__" not in html
         assert first.code not in html or second.code not in html  # never another stamp's code
         assert page.headers["Cache-Control"] == "private, no-store"
-    assert shown[0]["token"] != shown[1]["token"]  # each visitor's own
+        assert "Set-Cookie" not in page.headers and "csrf_token" not in html
     assert len(page_shells._entries) == 1  # one page for the lot
 
 
-def test_a_form_served_from_the_cached_page_works_with_its_token(app, visitor, lot_stamps):
+def test_the_report_form_linked_from_the_cached_page_works_with_its_token(app, visitor,
+                                                                        lot_stamps):
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         scan(visitor, lot_stamps[0].code)  # the page is cached from here
         page = scan(visitor, lot_stamps[1].code)
-        token = _shown(page.get_data(as_text=True))["token"]
-        cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+        form = visitor.get(f"/trace/report?code={_shown(page.get_data(as_text=True))['code']}")
+        html = form.get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]*)"', html).group(1)
+        assert f'name="code" value="{lot_stamps[1].code}"' in html
+        cookie = form.headers["Set-Cookie"].split(";", 1)[0]
         data = {"csrf_token": token, "code": lot_stamps[1].code, "message": "Nắp chai bị hở"}
         refused = visitor.post("/trace/report", data=data)  # the token is bound to its session
         assert refused.status_code == 400
