@@ -5,6 +5,7 @@ Concurrency tests (marked `postgres`) commit for real through `committing_app`."
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import tempfile
@@ -21,10 +22,16 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from app import create_app
+from app import BLUEPRINT_MODULES, HOOK_MODULES, create_app
 from app.clock import LOCAL_TZ
 from app.extensions import db
 from app.meta import forget_health
+
+# Every package's models are mapped before any test module is collected: a module run alone
+# (say tests/app/test_api_fuzz.py) may build queries at import, before any app exists, and
+# the accounts' string relationships ("SalesPoint", "Producer") must resolve then too.
+for _module in HOOK_MODULES + BLUEPRINT_MODULES:
+    importlib.import_module(_module)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
