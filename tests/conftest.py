@@ -21,10 +21,14 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from app import create_app
+from app import create_app, import_models
 from app.clock import LOCAL_TZ
 from app.extensions import db
 from app.meta import forget_health
+
+# Before any test module is imported: one that configures the mappers at import time (a query
+# built at module level) must find every model, however few packages it imports itself.
+import_models()
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
@@ -244,13 +248,36 @@ def committing_app(workdir):
 
 @pytest.fixture
 def committed(committing_app):
-    """Use the committing app; every table is emptied afterwards (the clean-up)."""
+    """Use the committing app; every table is emptied afterwards (the clean-up), except the
+    catalogue's version row, which gets a new version instead: a version that went back to
+    an earlier value (0 forever, as truncating it did) would make caches keyed by it serve
+    an earlier test's entries."""
     yield committing_app
     with committing_app.app_context():
         from sqlalchemy import inspect
 
+        from catalog.timeline import bump_version
+
+        kept = {"alembic_version", "catalog_state"}
         with db.engine.begin() as conn:
-            tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
+            tables = [t for t in inspect(conn).get_table_names() if t not in kept]
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
                               + " RESTART IDENTITY CASCADE"))
+            conn.execute(text("INSERT INTO catalog_state (id, version) SELECT 1, 0"
+                              " WHERE NOT EXISTS (SELECT 1 FROM catalog_state WHERE id = 1)"))
+            bump_version(conn)
         db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def fresh_memory_caches(request):
+    """Each test starts with empty in-process caches (the shared cache's memory backend of
+    the apps it uses): nothing cached by an earlier test, whose data is gone, is served."""
+    from cachelib import SimpleCache
+
+    for name in ("app", "committing_app"):
+        if name in request.fixturenames:
+            application = request.getfixturevalue(name)
+            for backend in application.extensions.get("cache", {}).values():
+                if isinstance(backend, SimpleCache):
+                    backend.clear()
