@@ -253,12 +253,18 @@ def committed(committing_app):
     an earlier value (0 forever, as truncating it did) would make caches keyed by it serve
     an earlier test's entries."""
     yield committing_app
-    with committing_app.app_context():
-        from sqlalchemy import inspect
+    empty_committed_database(committing_app)
 
-        from catalog.timeline import bump_version
 
-        kept = {"alembic_version", "catalog_state"}
+def empty_committed_database(application) -> None:
+    """Empty every table but Alembic's; the catalogue's version row stays and gets a new
+    version, never one a cache entry of an earlier test may be keyed by."""
+    from sqlalchemy import inspect
+
+    from catalog.timeline import bump_version
+
+    kept = {"alembic_version", "catalog_state"}
+    with application.app_context():
         with db.engine.begin() as conn:
             tables = [t for t in inspect(conn).get_table_names() if t not in kept]
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
