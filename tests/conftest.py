@@ -278,8 +278,15 @@ def empty_committed_database(application) -> None:
 @pytest.fixture(autouse=True)
 def fresh_memory_caches(request):
     """Each test starts with empty in-process caches (the shared cache's memory backend of
-    the apps it uses): nothing cached by an earlier test, whose data is gone, is served."""
+    the apps it uses, the listable rows, the lot records): a rolled-back test leaves the
+    catalogue version where it was, so an entry keyed by it would outlive the test's data."""
     from cachelib import SimpleCache
+
+    from catalog.search import listable
+    from traceability.trace import lot_records
+
+    listable.forget()
+    lot_records.clear()
 
     for name in ("app", "committing_app"):
         if name in request.fixturenames:
