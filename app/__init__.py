@@ -46,6 +46,14 @@ BLUEPRINT_MODULES = [
 # each domain tells accounts what its users are attached to).
 HOOK_MODULES = ["catalog.user_roles", "showrooms.user_roles"]
 
+# Every package's models, in an order where each module's own imports are already loaded.
+MODEL_MODULES = [
+    "app.audit", "app.accounts.models", "app.outbox.models", "catalog.models", "catalog.timeline",
+    "showrooms.models", "showrooms.counter_models", "showrooms.fair_models", "storefront.models",
+    "traceability.models", "evaluation.models", "backoffice.office.models",
+    "storefront.promotion.models",
+]
+
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
@@ -128,7 +136,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     faults.register(app)
     _trust_proxy(app)
-    _import_models()
+    import_models()
     from app.converters import register_converters
 
     register_converters(app)
@@ -184,10 +192,10 @@ def _trust_proxy(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
 
 
-def _import_models() -> None:
-    """Make every model known to SQLAlchemy (and Alembic) whatever was imported first."""
-    for name in ("app.audit", "app.accounts.models", "app.outbox.models", "catalog.models",
-                 "catalog.timeline", "showrooms.models", "showrooms.counter_models", "showrooms.fair_models",
-                 "storefront.models", "traceability.models", "evaluation.models", "backoffice.office.models",
-                 "storefront.promotion.models"):
+def import_models() -> None:
+    """Make every model known to SQLAlchemy (and Alembic) whatever was imported first: a
+    string relationship (User.sales_point → "SalesPoint") resolves only once its target's
+    package is imported. Called by create_app, and by anything that may configure the
+    mappers before an app exists (tests/conftest.py)."""
+    for name in MODEL_MODULES:
         importlib.import_module(name)

@@ -5,7 +5,6 @@ Concurrency tests (marked `postgres`) commit for real through `committing_app`."
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import tempfile
@@ -22,16 +21,14 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import event, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from app import BLUEPRINT_MODULES, HOOK_MODULES, create_app
+from app import create_app, import_models
 from app.clock import LOCAL_TZ
 from app.extensions import db
 from app.meta import forget_health
 
-# Every package's models are mapped before any test module is collected: a module run alone
-# (say tests/app/test_api_fuzz.py) may build queries at import, before any app exists, and
-# the accounts' string relationships ("SalesPoint", "Producer") must resolve then too.
-for _module in HOOK_MODULES + BLUEPRINT_MODULES:
-    importlib.import_module(_module)
+# Before any test module is imported: one that configures the mappers at import time (a query
+# built at module level) must find every model, however few packages it imports itself.
+import_models()
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ON_POSTGRES = bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
@@ -251,13 +248,49 @@ def committing_app(workdir):
 
 @pytest.fixture
 def committed(committing_app):
-    """Use the committing app; every table is emptied afterwards (the clean-up)."""
+    """Use the committing app; every table is emptied afterwards (the clean-up), except the
+    catalogue's version row, which gets a new version instead: a version that went back to
+    an earlier value (0 forever, as truncating it did) would make caches keyed by it serve
+    an earlier test's entries."""
     yield committing_app
-    with committing_app.app_context():
-        from sqlalchemy import inspect
+    empty_committed_database(committing_app)
 
+
+def empty_committed_database(application) -> None:
+    """Empty every table but Alembic's; the catalogue's version row stays and gets a new
+    version, never one a cache entry of an earlier test may be keyed by."""
+    from sqlalchemy import inspect
+
+    from catalog.timeline import bump_version
+
+    kept = {"alembic_version", "catalog_state"}
+    with application.app_context():
         with db.engine.begin() as conn:
-            tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
+            tables = [t for t in inspect(conn).get_table_names() if t not in kept]
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
                               + " RESTART IDENTITY CASCADE"))
+            conn.execute(text("INSERT INTO catalog_state (id, version) SELECT 1, 0"
+                              " WHERE NOT EXISTS (SELECT 1 FROM catalog_state WHERE id = 1)"))
+            bump_version(conn)
         db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def fresh_memory_caches(request):
+    """Each test starts with empty in-process caches (the shared cache's memory backend of
+    the apps it uses, the listable rows, the lot records): a rolled-back test leaves the
+    catalogue version where it was, so an entry keyed by it would outlive the test's data."""
+    from cachelib import SimpleCache
+
+    from catalog.search import listable
+    from traceability.trace import lot_records
+
+    listable.forget()
+    lot_records.clear()
+
+    for name in ("app", "committing_app"):
+        if name in request.fixturenames:
+            application = request.getfixturevalue(name)
+            for backend in application.extensions.get("cache", {}).values():
+                if isinstance(backend, SimpleCache):
+                    backend.clear()

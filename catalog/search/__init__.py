@@ -33,7 +33,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from app.clock import today
 from catalog import queries
@@ -252,13 +252,8 @@ def index_products(session: Session, product_ids: Iterable[int]) -> None:
     """Re-index these products now (deleted ones leave the index). Whoosh only."""
     if backend_name() != "whoosh":
         return
-    ids = set(product_ids)
-    products = session.scalars(
-        select(Product).options(joinedload(Product.producer)).where(Product.id.in_(ids))
-    ).all()
-    changes: dict[int, dict | None] = dict.fromkeys(ids)
-    changes.update({p.id: whoosh_backend.document(p) for p in products})
-    whoosh_backend.apply_changes(index_dir(), changes)
+    whoosh_backend.apply_changes(
+        index_dir(), product_ids, lambda ids: whoosh_backend.current_documents(session, ids))
 
 
 def reindex(session: Session, progress: Callable[[int], None] | None = None) -> int:

@@ -1,8 +1,10 @@
 """Keep the Whoosh index fresh: a product, or a producer's products, changed in a
 transaction are re-indexed right after it commits (never for a rolled-back one).
 
-`after_flush` builds the documents while the session can still read the database (the
-objects and their producer are at hand); `after_commit` writes them. Certificates are not
+`after_flush` records only WHICH products changed; after the commit the writer takes the
+index lock, then reads those products' current state from the database and writes it (a
+deleted product leaves the index). A delayed writer therefore writes data at least as new
+as any writer before it — never an older buffered version. Certificates are not
 indexed (the gate is applied at query time), so they need nothing here. Indexing failures
 are logged, never raised: the data is committed, and `flask search reindex` repairs.
 """
@@ -16,6 +18,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from app.extensions import db
 from catalog.models import Producer, Product
 
 log = logging.getLogger(__name__)
@@ -27,41 +30,37 @@ def _enabled() -> bool:
 
 
 def collect(session, _flush_context) -> None:
+    """Remember which products this flush touched (a producer's change touches all of its
+    products); only ids, so nothing read now can later be written over newer data."""
     if not _enabled():
         return
-    products: dict[int, Product] = {}
-    producer_ids: set[int] = set()
-    deleted: set[int] = set()
-    for obj in chain(session.new, session.dirty):
-        if isinstance(obj, Product):
-            products[obj.id] = obj
-        elif isinstance(obj, Producer):
-            producer_ids.add(obj.id)
-    for obj in session.deleted:
-        if isinstance(obj, Product):
-            deleted.add(obj.id)
-    if not (products or producer_ids or deleted):
-        return
+    ids = {obj.id for obj in chain(session.new, session.dirty, session.deleted)
+           if isinstance(obj, Product)}
+    producer_ids = {obj.id for obj in chain(session.new, session.dirty)
+                    if isinstance(obj, Producer)}
     if producer_ids:
-        for product in session.scalars(select(Product).where(Product.producer_id.in_(producer_ids))):
-            products.setdefault(product.id, product)
-    from catalog.search.whoosh_backend import document
-
-    pending = session.info.setdefault(PENDING, {})
-    for product_id, product in products.items():
-        if product_id not in deleted:
-            pending[product_id] = document(product)
-    pending.update(dict.fromkeys(deleted))
+        ids.update(session.scalars(select(Product.id)
+                                   .where(Product.producer_id.in_(producer_ids))))
+    if ids:
+        session.info.setdefault(PENDING, set()).update(ids)
 
 
 def apply(session) -> None:
     pending = session.info.pop(PENDING, None)
     if not pending or not _enabled():
         return
-    from catalog.search.whoosh_backend import apply_changes
+    from catalog.search.whoosh_backend import apply_changes, current_documents
+
+    # The committed session emits no more SQL: a new one on the primary (never a lagging
+    # replica) reads each product's current state, once the index lock is held.
+    bind = session.bind or db.engine
+
+    def read(ids: set[int]) -> dict[int, dict | None]:
+        with Session(bind=bind) as reader:
+            return current_documents(reader, ids)
 
     try:
-        apply_changes(current_app.config["SEARCH_INDEX_DIR"], pending)
+        apply_changes(current_app.config["SEARCH_INDEX_DIR"], pending, read)
     except Exception:  # the commit stands; a reindex repairs the index
         log.exception("search index: could not apply %d change(s)", len(pending))
 

@@ -41,8 +41,8 @@ from whoosh import index as whoosh_index
 from whoosh import writing
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.index import LockError
 from whoosh.query import And, AndMaybe, FuzzyTerm, Or, Query, Term
-from whoosh.writing import AsyncWriter
 
 from catalog.models import Product
 from catalog.search.analysis import FUZZY_MIN_LENGTH, name_key, nfc, query_words
@@ -284,21 +284,59 @@ def count_products(session: Session) -> int:
     return session.scalar(select(func.count(Product.id))) or 0
 
 
-def apply_changes(directory: str | os.PathLike, changes: dict[int, dict | None]) -> None:
-    """Write changed documents (None deletes). An index that does not exist yet is left
-    alone: the first search builds it whole from the database.
+def current_documents(session: Session, product_ids: Iterable[int]) -> dict[int, dict | None]:
+    """The documents of these products as the database holds them now (None: deleted)."""
+    ids = set(product_ids)
+    products = session.scalars(
+        select(Product).options(joinedload(Product.producer)).where(Product.id.in_(ids))
+    ).all()
+    changes: dict[int, dict | None] = dict.fromkeys(ids)
+    changes.update({p.id: document(p) for p in products})
+    return changes
 
-    AsyncWriter: when another process holds the index lock, the writes are replayed from a
-    thread as soon as it is free, so a web request never waits for it."""
+
+Reader = Callable[[set[int]], dict[int, dict | None]]
+
+
+def apply_changes(directory: str | os.PathLike, product_ids: Iterable[int], read: Reader) -> None:
+    """Re-index these products from their current state, read by `read` only once the index
+    lock is held. An index that does not exist yet is left alone: the first search builds it
+    whole from the database.
+
+    Only ids are ever buffered, never documents: a writer that gets the lock later reads the
+    database later, so it can never put back an older version than the one already written
+    (an AsyncWriter replaying buffered documents could). When another process holds the lock,
+    a thread waits for it, so a web request never does."""
     ix = open_index(directory)
-    if ix is None:
+    ids = set(product_ids)
+    if ix is None or not ids:
         return
-    writer = AsyncWriter(ix)
-    for product_id, doc in changes.items():
-        if doc is None:
-            writer.delete_by_term("id", product_id)
-        else:
-            writer.update_document(**doc)
+    try:
+        writer = ix.writer()  # no timeout: LockError at once when another writer holds it
+    except LockError:
+        threading.Thread(target=_write_when_free, args=(ix, ids, read), daemon=True,
+                         name="search-index-writer").start()
+        return
+    _write_current(writer, ids, read)
+
+
+def _write_when_free(ix, ids: set[int], read: Reader) -> None:
+    try:
+        _write_current(ix.writer(timeout=60.0), ids, read)
+    except Exception:  # the commit stands; a reindex repairs the index
+        log.exception("search index: could not re-index %d product(s)", len(ids))
+
+
+def _write_current(writer, ids: set[int], read: Reader) -> None:
+    try:
+        for product_id, doc in read(ids).items():
+            if doc is None:
+                writer.delete_by_term("id", product_id)
+            else:
+                writer.update_document(**doc)
+    except BaseException:
+        writer.cancel()
+        raise
     writer.commit()
 
 

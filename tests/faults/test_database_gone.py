@@ -36,6 +36,8 @@ def _fail_next_products_query(engine):
 
 def test_api_answers_503_json_with_retry_after_then_recovers(client, db_session, caplog):
     make_product(name="Trà sen Tây Hồ")
+    # committed (and re-indexed, which reads the product) before the fault is armed
+    db_session.commit()
     remove = _fail_next_products_query(db.engine)
     try:
         with caplog.at_level(logging.ERROR, logger="app.faults"):
@@ -52,6 +54,8 @@ def test_api_answers_503_json_with_retry_after_then_recovers(client, db_session,
 
 def test_a_page_answers_a_503_page_then_recovers(client, db_session):
     make_product(name="Trà sen Tây Hồ", stars=5)
+    # committed (and re-indexed, which reads the product) before the fault is armed
+    db_session.commit()
     remove = _fail_next_products_query(db.engine)
     try:
         answer = client.get("/products")

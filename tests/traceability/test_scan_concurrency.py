@@ -24,8 +24,8 @@ CLIENTS = 16
 
 
 def _stamps(app, count: int) -> list[str]:
-    # `committed` empties every table, catalog_state's row too: the version then stays 0 and
-    # a lot id may come back, so no lot's record cached by an earlier test may be reused
+    # `committed` restarts the ids (a lot id comes back) and moves the catalogue version on;
+    # emptying the records as well keeps this test independent of that clean-up
     lot_records.clear()
     with app.app_context():
         product = make_product(make_producer(email="htx@example.com"), stars=4)
