@@ -87,14 +87,16 @@ ORDERS_LUA = """
 local slugs = {}
 for line in io.lines("%(paths)s") do slugs[#slugs + 1] = line end
 local i = 0
-local head = '{"customer": {"name": "Bench Client", "phone": "0912345678", '
-  .. '"email": "bench@example.com"}, "fulfilment": "delivery", "payment": "cod", '
-  .. '"shipping": {"address": "1 Hai Bà Trưng, Ninh Kiều", "province": 92}, '
+-- One customer per request (phone and street number): the cash-order limits allow only two
+-- open orders per phone and three per address, and would refuse the rest with 409.
 local headers = {["Content-Type"] = "application/json"}
 request = function()
   i = i + 1
   local slug = slugs[(i %% #slugs) + 1]
-  local body = head .. '"items": [{"product": "' .. slug .. '", "quantity": 1}]}'
+  local body = '{"customer": {"name": "Bench Client", "phone": "091' .. string.format("%%07d", i %% 10000000)
+    .. '", "email": "bench@example.com"}, "fulfilment": "delivery", "payment": "cod", '
+    .. '"shipping": {"address": "' .. i .. ' Hai Bà Trưng, Ninh Kiều", "province": 92}, '
+    .. '"items": [{"product": "' .. slug .. '", "quantity": 1}]}'
   return wrk.format("POST", "/api/v1/orders", headers, body)
 end
 """
