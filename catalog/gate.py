@@ -226,13 +226,19 @@ def valid_on_clause(on: date, cert=Certificate):
     )
 
 
-def current_certificates(on: date | None = None):
-    """Subquery (product_id, certificate_id) of each product's current certificate on D."""
-    on = on or today()
-    rank = func.row_number().over(
+def _recency_rank():
+    """`_recency` in SQL: 1 for each product's most recent certificate of the rows ranked
+    (latest issue, then most stars, then the last recorded)."""
+    return func.row_number().over(
         partition_by=Certificate.product_id,
         order_by=(Certificate.issued_on.desc(), Certificate.stars.desc(), Certificate.id.desc()),
     )
+
+
+def current_certificates(on: date | None = None):
+    """Subquery (product_id, certificate_id) of each product's current certificate on D."""
+    on = on or today()
+    rank = _recency_rank()
     ranked = (
         select(Certificate.product_id, Certificate.id.label("certificate_id"), rank.label("rank"))
         .where(valid_on_clause(on))
@@ -255,10 +261,7 @@ def refused_products(session: Session, product_ids: Iterable[int],
     ids = sorted(set(product_ids))
     if not ids:
         return {}
-    rank = func.row_number().over(
-        partition_by=Certificate.product_id,
-        order_by=(Certificate.issued_on.desc(), Certificate.stars.desc(), Certificate.id.desc()),
-    )
+    rank = _recency_rank()
     latest = (
         select(Certificate.product_id, Certificate.revoked_on, rank.label("rank"))
         .where(Certificate.product_id.in_(ids), Certificate.issued_on <= on)
