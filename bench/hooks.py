@@ -2,9 +2,9 @@
 test client), each request hook, the session interface and the view timed apart, beside a
 Flask hello-world called the same way in the same process.
 
-    .venv/bin/python bench/hooks.py [PATH] [--requests 5000] [--size demo] [--no-page-cache]
+    .venv/bin/python bench/hooks.py [PATH] [--requests 5000] [--size demo] [--db sqlite] [--no-page-cache]
 
-PATH defaults to /healthz (a product page: `product`). Prints the CPU time per request of
+PATH defaults to /healthz (`product`: product pages; `trace`: stamps' trace pages). Prints the CPU time per request of
 the app and of the hello-world, and the microseconds each hook costs per request; what no
 hook accounts for is Flask's and Werkzeug's own work (routing, request and response objects,
 contexts) plus WSGI middleware.
@@ -104,6 +104,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("path", nargs="?", default="/healthz")
     parser.add_argument("--size", default="demo", choices=list(catalogue.SIZES))
+    parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgres"])
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--no-page-cache", action="store_true")
     parser.add_argument("--warm-up", type=int, help="requests before measuring (default: every path once)")
@@ -116,10 +117,10 @@ def main() -> int:
     from bench.hello_app import app as hello
 
     workdir = Path(tempfile.mkdtemp(prefix="ocop-hooks-"))
-    copy = catalogue.prepare("sqlite", args.size, workdir, progress=print)
+    copy = catalogue.prepare(args.db, args.size, workdir, progress=print)
     try:
-        if args.path == "product":
-            paths = run.request_lists(copy["url"], copy["index_dir"])["product"]
+        if args.path in ("product", "trace"):
+            paths = run.request_lists(copy["url"], copy["index_dir"])[args.path]
         else:
             paths = [args.path]
         app = create_app({
