@@ -4,8 +4,9 @@ Flask hello-world called the same way in the same process.
 
     .venv/bin/python bench/hooks.py [PATH] [--requests 5000] [--size demo] [--db sqlite] [--no-page-cache]
 
-PATH defaults to /healthz (`product`: product pages; `trace`: stamps' trace pages). Prints the CPU time per request of
-the app and of the hello-world, and the microseconds each hook costs per request; what no
+PATH defaults to /healthz (`product`: product pages; `trace`: stamps' trace pages). Prints
+the CPU time per request of the app and of the hello-world, and the microseconds each hook
+costs per request; what no
 hook accounts for is Flask's and Werkzeug's own work (routing, request and response objects,
 contexts) plus WSGI middleware.
 """

@@ -17,6 +17,7 @@ from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
+from catalog import version_watch
 from catalog.gate import listing_segments
 from catalog.models import CatalogState, Certificate, ListingSegment, Producer, Product, ProductPhoto
 
@@ -55,6 +56,7 @@ def bump_version(connection: Connection) -> None:
     lent its number to a cache entry that another, committed change then reuses."""
     connection.execute(update(CatalogState).where(CatalogState.id == 1)
                        .values(version=secrets.randbelow(2**31 - 1) + 1))
+    version_watch.notify(connection)
 
 
 _VERSION_SQL = "SELECT version FROM catalog_state WHERE id = 1"  # CatalogState, as plain SQL
@@ -76,9 +78,15 @@ def catalog_version(session: Session) -> int:
 
 
 def read_version(engine: Engine) -> int:
-    """The version on a pooled Core connection: no ORM session, but the engine's events (query
-    counts, injected faults) and error handling (a database that is gone is a 503,
-    app/faults.py; a broken connection is invalidated) apply as to any statement."""
+    """The committed version, remembered by this worker until its watch says the database may
+    have changed (catalog.version_watch); then read on a pooled Core connection: no ORM
+    session, but the engine's events (query counts, injected faults) and error handling (a
+    database that is gone is a 503, app/faults.py; a broken connection is invalidated) apply
+    as to any statement."""
+    return version_watch.remembered(engine, lambda: _read_committed(engine))
+
+
+def _read_committed(engine: Engine) -> int:
     with engine.connect() as connection:
         return connection.exec_driver_sql(_VERSION_SQL).scalar() or 0
 

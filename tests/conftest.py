@@ -282,10 +282,12 @@ def fresh_memory_caches(request):
     catalogue version where it was, so an entry keyed by it would outlive the test's data."""
     from cachelib import SimpleCache
 
+    from catalog import version_watch
     from catalog.search import listable
     from traceability.trace import lot_records
 
     listable.forget()
+    version_watch.forget()
     lot_records.clear()
 
     for name in ("app", "committing_app"):
