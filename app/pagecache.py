@@ -8,10 +8,12 @@ reads makes a new key at once, so a cached page never shows what the gate refuse
 Entries also expire after `PAGE_CACHE_SECONDS` (stock levels shown on cards may lag that
 long; carts and checkout re-check stock).
 
-Forms stay protected against CSRF exactly as before (Flask-WTF's session-bound token): a page
-is stored with a placeholder where `csrf_field()` puts the token, and each visitor it is
-served to gets their own token in its place (which starts their session), so the forms of a
-cached page work at once, without JavaScript, and a POST without a valid token is refused.
+Forms stay protected against CSRF (Flask-WTF's session-bound token): a page is stored with a
+placeholder where `csrf_field()` puts the token, and each visitor it is served to gets their
+own token in its place (which starts their session), so the forms of a cached page work at
+once, without JavaScript, and a POST without a valid token is refused. The one exception is
+the product page's add-to-cart form, protected by where the browser says the POST comes
+from instead (app.origin), so that serving the page starts no session.
 """
 
 from __future__ import annotations
@@ -38,10 +40,19 @@ def cacheable_request() -> bool:
 TOKEN_PLACEHOLDER = "__ocop_csrf_token__"  # noqa: S105 -- a marker replaced per visitor, not a secret
 
 
-def csrf_field() -> Markup:
+def csrf_field(origin_checked: bool = False) -> Markup:
     """The CSRF token field of a form: the visitor's token, or — in a page rendered for the
-    cache — a placeholder that `cached_page` replaces with each visitor's own token."""
-    token = TOKEN_PLACEHOLDER if g.get("deferred_csrf") else generate_csrf()
+    cache — a placeholder that `cached_page` replaces with each visitor's own token.
+
+    `origin_checked`: the form posts to a view that accepts a POST without a token from this
+    site (app.origin.token_or_same_origin), so a page rendered for the cache leaves the
+    field out, and serving it starts no session."""
+    if g.get("deferred_csrf"):
+        if origin_checked:
+            return Markup("")
+        token = TOKEN_PLACEHOLDER
+    else:
+        token = generate_csrf()
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
 
 
@@ -65,6 +76,7 @@ def cached_page(version: Callable[[], object]) -> Callable:
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             if not cacheable_request():
+                g.deferred_csrf = False  # tests run several requests in one app context
                 return view(*args, **kwargs)
             g.deferred_csrf = True  # nothing session-bound in what every visitor may get
             query = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))

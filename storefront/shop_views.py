@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from app.api import parse_model
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
+from app.origin import token_or_same_origin
 from catalog.gate import reason_text
 from catalog.regions import provinces
 from showrooms.models import SalesPoint
@@ -75,6 +76,7 @@ def show_cart():
 
 
 @bp.post("/cart/add")
+@token_or_same_origin  # the form of a cached product page has no token (app.origin)
 def add_to_cart():
     slug = (request.form.get("product") or "").strip()
     name = slug
