@@ -135,6 +135,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import faults
 
     faults.register(app)
+    from app import fastlane
+
+    fastlane.install(app)  # inside ProxyFix: it keys pages by the host and scheme Flask sees
     _trust_proxy(app)
     import_models()
     from app.converters import register_converters

@@ -1,11 +1,12 @@
 """A form that a cached page carries without a CSRF token, protected by where the browser says
 the request comes from.
 
-Every form of the site carries Flask-WTF's session-bound token, except one: the add-to-cart
-form of a product page served from the whole-page cache (app.pagecache) to a visitor with no
-cookie — the first visit, a shared link, a crawler. Giving each such visitor a token means
-starting a session, signing a cookie and a token on every hit: a third of the page's cost,
-for a form most visitors never send.
+Every form of the site carries Flask-WTF's session-bound token, except the two public forms
+of a product page served from the whole-page cache (app.pagecache) to a visitor with no
+cookie — the first visit, a shared link, a crawler: add to cart, and a tourism service's
+booking request. Giving each such visitor a token means starting a session, signing a
+cookie and a token on every hit: a third of the page's cost, for a form most visitors never
+send — and a page that sets a cookie cannot be replayed by app.fastlane.
 
 Such a form is protected the way Go's `net/http.CrossOriginProtection` protects a whole site
 (no token): a browser says where an unsafe request comes from, in `Sec-Fetch-Site`
@@ -19,7 +20,9 @@ POST that does carry a token is checked exactly as everywhere else.
 
 What this leaves open, knowingly: a browser too old to send either header, forging a
 cross-site POST. The session cookie is SameSite=Lax, so such a POST arrives without it:
-the item goes into a fresh, empty cart and nothing of the visitor's own is read or changed.
+the item goes into a fresh, empty cart, or a booking request is sent with the forger's own
+words — what the forger could send directly — and nothing of the visitor's own is read or
+changed.
 """
 
 from __future__ import annotations

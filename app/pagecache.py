@@ -19,12 +19,14 @@ from instead (app.origin), so that serving the page starts no session.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 
 from flask import Response, current_app, g, request, session
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from app import fastlane
 from app.cache import cache, key, remember
 from app.clock import today
 from app.signing import generate_csrf
@@ -80,14 +82,19 @@ def cached_page(version: Callable[[], object]) -> Callable:
                 return view(*args, **kwargs)
             g.deferred_csrf = True  # nothing session-bound in what every visitor may get
             query = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
-            name = key("page", request.path, query, str(get_locale()), today().isoformat(), version())
+            known = request.environ.get(fastlane.VERSION_KEY)
+            value = known[1] if known is not None and known[0] is version else version()
+            seconds = current_app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS)
+            name = key("page", request.path, query, str(get_locale()), today().isoformat(), value)
             stored = None
             try:
                 stored = cache.get(name)
             except Exception:  # a broken cache is a miss (app.cache.remember logs it)
                 stored = None
             if stored is not None:
-                body, mimetype = stored
+                body, mimetype, *rest = stored  # (body, mimetype, expires); older entries lack it
+                expires = rest[0] if rest else time.time() + seconds
+                request.environ[fastlane.ENVIRON_KEY] = fastlane.Offer(version, value, expires)
                 response = Response(body, mimetype=mimetype)
                 response.headers["X-Cache"] = "hit"
                 response.vary.update(("Cookie", "Accept-Language"))
@@ -95,8 +102,9 @@ def cached_page(version: Callable[[], object]) -> Callable:
             response = current_app.make_response(view(*args, **kwargs))
             response.vary.update(("Cookie", "Accept-Language"))
             if response.status_code == 200 and not session.modified and not response.direct_passthrough:
-                seconds = current_app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS)
-                remember(name, lambda: (response.get_data(), response.mimetype), timeout=seconds)
+                expires = time.time() + seconds
+                remember(name, lambda: (response.get_data(), response.mimetype, expires), timeout=seconds)
+                request.environ[fastlane.ENVIRON_KEY] = fastlane.Offer(version, value, expires)
                 response.headers["X-Cache"] = "miss"
             if not response.direct_passthrough:
                 response = with_token(response)

@@ -31,6 +31,7 @@ from app.clock import now as clock_now
 from app.clock import today
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db, limiter
+from app.origin import token_or_same_origin
 from catalog.gate import Listability
 from catalog.models import Producer, Product
 from catalog.regions import provinces
@@ -265,6 +266,7 @@ def _local_path(target: str | None, default: str) -> str:
 
 @bp.post("/services/<slug>/booking-requests")
 @limiter.limit("20/hour")  # a public form: a traveller sends a few, a robot many
+@token_or_same_origin  # the form of a cached service page has no token (app.origin)
 def request_booking(slug: str):
     service = villages.get_service(db.session, slug)
     back = _local_path(request.form.get("back"), url_for("storefront.product", slug=slug))

@@ -202,3 +202,27 @@ def test_the_office_adds_a_village_with_its_producers(client, db_session):
     producer_token = make_token(make_user("producer", producer=maker))
     assert client.post("/api/v1/admin/villages", headers=auth(producer_token),
                        json=body).status_code == 403
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ({"Sec-Fetch-Site": "same-origin"}, 302),
+    ({"Sec-Fetch-Site": "cross-site"}, 400),
+    ({"Origin": "https://attacker.example"}, 400),
+])
+def test_the_booking_form_of_a_cached_page_is_protected_by_its_origin(
+        app, db_session, village, monkeypatch, headers, status):
+    """The service page from the page cache carries no token (app.origin): the browser's
+    Fetch Metadata or Origin decide, and another site's POST is refused."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    _place, _maker, workshop, _goods = village
+    db_session.commit()
+    visitor = app.test_client(use_cookies=False)
+    visitor.get(f"/products/{workshop.slug}")
+    page = visitor.get(f"/products/{workshop.slug}")
+    assert page.headers["X-Cache"] == "hit" and "Set-Cookie" not in page.headers
+    assert 'name="csrf_token"' not in page.text and "/booking-requests" in page.text
+    answer = visitor.post(f"/services/{workshop.slug}/booking-requests", data=_booking(),
+                          headers=headers)
+    assert answer.status_code == status
+    sent = db_session.scalar(select(BookingRequest.party_size))
+    assert sent == (4 if status == 302 else None)
