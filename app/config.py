@@ -56,6 +56,7 @@ def from_environment() -> dict:
         "STRIPE_JS_URL": env.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
         "REDIS_URL": env.get("REDIS_URL", ""),
         "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 60),
+        "FAST_LANE_BYTES": _int("FAST_LANE_BYTES", 32 * 1024 * 1024),
         "SEARCH_BACKEND": env.get("SEARCH_BACKEND", "whoosh"),
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR", str(INSTANCE / "search-index")),
         "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(INSTANCE / "outbox")),
