@@ -33,7 +33,6 @@ from app.clock import today
 
 ENVIRON_KEY = "ocop.page"  # what app.pagecache says of the page it answered
 VERSION_KEY = "ocop.page.version"  # (version function, value) the fast lane read for this request
-DEFAULT_BYTES = 32 * 1024 * 1024
 DROPPED_HEADERS = frozenset({"date", "set-cookie", "x-cache"})
 
 
@@ -78,7 +77,7 @@ class FastLane:
         self.entries: OrderedDict[tuple, Entry] = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
-        self.limit = int(app.config.get("FAST_LANE_BYTES", DEFAULT_BYTES))
+        self.limit = int(app.config["FAST_LANE_BYTES"])  # app/config.py
         self._enabled: bool | None = None
 
     # --- replay ---------------------------------------------------------------------------
