@@ -161,10 +161,18 @@ def test_the_entries_stay_within_their_byte_budget(tmp_path, clock):
 
 
 def test_an_app_wide_rate_limit_turns_it_off(tmp_path, clock):
-    application = _app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_APPLICATION="10000/hour")
-    slug, _ = _product(application)
-    _get(application, f"/products/{slug}")
-    assert not application.extensions["fastlane"].enabled()
-    assert not application.extensions["fastlane"].entries
-    with application.app_context():
-        db.engine.dispose()
+    from app.extensions import limiter
+
+    try:
+        application = _app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_APPLICATION="10000/hour",
+                           RATELIMIT_STORAGE_URI=f"sqlite:///{tmp_path / 'limits.sqlite3'}")
+        slug, _ = _product(application)
+        _get(application, f"/products/{slug}")
+        assert not application.extensions["fastlane"].enabled()
+        assert not application.extensions["fastlane"].entries
+        with application.app_context():
+            db.engine.dispose()
+    finally:
+        limiter.limit_manager.set_application_limits([])  # the extension is global
+        limiter.reset()
+        limiter.enabled = False
