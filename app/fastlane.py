@@ -139,8 +139,7 @@ class FastLane:
             from app.extensions import limiter
 
             hooks = self.app.before_request_funcs.get(None, [])
-            self._enabled = (self.limit > 0 and self.app.config.get("PAGE_CACHE_SECONDS", 60) > 0
-                             and limiter._check_request_limit not in hooks)
+            self._enabled = self.limit > 0 and limiter._check_request_limit not in hooks
         return self._enabled
 
     # --- the entries ----------------------------------------------------------------------
@@ -173,6 +172,7 @@ class FastLane:
                 self.size -= len(old.body)
 
     def clear(self) -> None:
+        """Forget every entry (tests: a rolled-back test leaves the version where it was)."""
         with self.lock:
             self.entries.clear()
             self.size = 0

@@ -11,9 +11,10 @@ long; carts and checkout re-check stock).
 Forms stay protected against CSRF (Flask-WTF's session-bound token): a page is stored with a
 placeholder where `csrf_field()` puts the token, and each visitor it is served to gets their
 own token in its place (which starts their session), so the forms of a cached page work at
-once, without JavaScript, and a POST without a valid token is refused. The one exception is
-the product page's add-to-cart form, protected by where the browser says the POST comes
-from instead (app.origin), so that serving the page starts no session.
+once, without JavaScript, and a POST without a valid token is refused. The exceptions are
+the product page's two public forms (add to cart, a service's booking request), protected by
+where the browser says the POST comes from instead (app.origin), so that serving the page
+starts no session (and app.fastlane can replay it).
 """
 
 from __future__ import annotations

@@ -278,8 +278,9 @@ def empty_committed_database(application) -> None:
 @pytest.fixture(autouse=True)
 def fresh_memory_caches(request):
     """Each test starts with empty in-process caches (the shared cache's memory backend of
-    the apps it uses, the listable rows, the lot records): a rolled-back test leaves the
-    catalogue version where it was, so an entry keyed by it would outlive the test's data."""
+    the apps it uses, their fast lane's replays, the listable rows, the lot records): a
+    rolled-back test leaves the catalogue version where it was, so an entry keyed by it
+    would outlive the test's data."""
     from cachelib import SimpleCache
 
     from catalog import version_watch
@@ -296,3 +297,4 @@ def fresh_memory_caches(request):
             for backend in application.extensions.get("cache", {}).values():
                 if isinstance(backend, SimpleCache):
                     backend.clear()
+            application.extensions["fastlane"].clear()  # its replays are keyed like the pages
