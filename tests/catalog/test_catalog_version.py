@@ -10,18 +10,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from catalog.models import CatalogState
 from catalog.timeline import catalog_version
 
 
 @pytest.fixture
-def engine(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'version.sqlite3'}")
-    CatalogState.__table__.create(engine)
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO catalog_state (id, version) VALUES (1, 42)"))
-    yield engine
-    engine.dispose()
+def engine(versioned_engine):
+    return versioned_engine
 
 
 def test_outside_a_transaction_the_version_is_the_committed_one(engine):

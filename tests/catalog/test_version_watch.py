@@ -29,15 +29,8 @@ def _versions(seen: list[str]) -> int:
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'watched.sqlite3'}")
-    with engine.begin() as conn:
-        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-    CatalogState.__table__.create(engine)
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO catalog_state (id, version) VALUES (1, 42)"))
-    yield engine
-    engine.dispose()
+def sqlite_engine(versioned_engine):
+    return versioned_engine
 
 
 def test_sqlite_reads_the_version_once_while_nothing_is_committed(sqlite_engine):
