@@ -3,7 +3,8 @@
 SQLite has one writer at a time. A transaction that starts as a reader and later writes
 cannot wait for the lock (SQLITE_BUSY at once, "database is locked"), so a transaction
 that will write takes the lock when it begins (`BEGIN IMMEDIATE`) and waits for it up to
-the busy timeout: concurrent writers queue instead of failing. Requests that write say so
+the busy timeout: concurrent writers queue instead of failing (in front of SQLite, in
+`app.sqlite_writers`, so the next writer starts as soon as the last one commits). Requests that write say so
 (`POST`/`PUT`/`PATCH`/`DELETE`, or a view marked `@writes`); reading requests keep a plain
 `BEGIN` and run in parallel under WAL. A lock error that still escapes is retried once by
 the application (`app.OcopFlask.dispatch_request`), then answered 503 with Retry-After.
@@ -18,6 +19,8 @@ from contextvars import ContextVar
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
+
+from app.sqlite_writers import QueuedConnection, queue_for
 
 BUSY_TIMEOUT_MS = 15_000
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -64,12 +67,29 @@ def is_lock_error(err: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
+def _database_file(engine: Engine) -> str | None:
+    """The file of a SQLite engine, or None for an in-memory database."""
+    database = engine.url.database or ""
+    if database in ("", ":memory:") or "mode=memory" in database:
+        return None
+    return database.removeprefix("file:").split("?", 1)[0]
+
+
 def configure_engine_events(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
+    path = _database_file(engine)
+    writer_queue = queue_for(path) if path is not None else None
+
+    if writer_queue is not None:
+        @event.listens_for(engine, "do_connect")
+        def queued_connection_class(_dialect, _record, _cargs, cparams):
+            cparams.setdefault("factory", QueuedConnection)
 
     @event.listens_for(engine, "connect")
     def sqlite_connect(dbapi_connection, _record):
+        if isinstance(dbapi_connection, QueuedConnection):
+            dbapi_connection.writer_queue = writer_queue
         # Let SQLAlchemy, not pysqlite, emit BEGIN: needed for SAVEPOINTs (tests) and
         # for honest transactions (SQLAlchemy docs, "Serializable isolation / Savepoints").
         dbapi_connection.isolation_level = None
@@ -82,7 +102,18 @@ def configure_engine_events(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def sqlite_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if not write_intent.get():
+            conn.exec_driver_sql("BEGIN")
+            return
+        dbapi_connection = conn.connection.dbapi_connection
+        if isinstance(dbapi_connection, QueuedConnection):
+            dbapi_connection.take_queue(BUSY_TIMEOUT_MS / 1000)  # app.sqlite_writers
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if isinstance(dbapi_connection, QueuedConnection):
+                dbapi_connection.give_back_queue()
+            raise
 
 
 def one_of(column: str, values: tuple[str, ...]) -> str:
