@@ -12,13 +12,14 @@ the application (`app.OcopFlask.dispatch_request`), then answered 503 with Retry
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.sqlite_writers import QueuedConnection, queue_for
 
@@ -102,18 +103,26 @@ def configure_engine_events(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def sqlite_begin(conn):
-        if not write_intent.get():
-            conn.exec_driver_sql("BEGIN")
-            return
+        # Sent to pysqlite directly: SQLAlchemy's statement machinery cost more than BEGIN.
         dbapi_connection = conn.connection.dbapi_connection
+        if not write_intent.get():
+            _begin(dbapi_connection, "BEGIN")
+            return
         if isinstance(dbapi_connection, QueuedConnection):
             dbapi_connection.take_queue(BUSY_TIMEOUT_MS / 1000)  # app.sqlite_writers
         try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin(dbapi_connection, "BEGIN IMMEDIATE")
         except BaseException:
             if isinstance(dbapi_connection, QueuedConnection):
                 dbapi_connection.give_back_queue()
             raise
+
+
+def _begin(dbapi_connection, statement: str) -> None:
+    try:
+        dbapi_connection.execute(statement)
+    except sqlite3.Error as err:  # raised as SQLAlchemy would (a lock error → retry, 503)
+        raise DBAPIError.instance(statement, None, err, sqlite3.Error) from err
 
 
 def one_of(column: str, values: tuple[str, ...]) -> str:

@@ -14,8 +14,9 @@ On PostgreSQL 1, 2 and 4 are one statement (data-modifying CTEs), so a scan whos
 cached is one round trip. The writes come first on purpose: on SQLite a transaction that
 reads and then writes can fail with SQLITE_BUSY_SNAPSHOT when another process wrote in
 between; starting with a write takes the write lock (waiting for busy_timeout) and the read
-then sees the latest state. Core statements, not ORM entities: no identity map or unit of
-work on a page that only reads and counts. The caller commits once.
+then sees the latest state. SQL sent straight to the driver (on SQLite, three statements on
+the transaction's pysqlite connection), not ORM entities: no identity map, unit of work or
+statement compilation on a page that only counts. The caller commits once.
 
 Why the lot's record may be cached: everything in it except the void state (read live in
 step 2) is a product, producer, photo or certificate, whose every change gives the catalogue
@@ -31,22 +32,26 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, insert, literal, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.clock import now as clock_now
 from app.clock import today
 from app.errors import NotFound
 from catalog.gate import certificate_status, current_certificate, latest_certificate
-from catalog.models import CatalogState, Certificate, Producer, Product, ProductPhoto
+from catalog.models import Certificate, Producer, Product, ProductPhoto
 from catalog.regions import Located
 from traceability import codes
-from traceability.models import Lot, Scan, Stamp, StampClient
+from traceability.models import Lot, Stamp
 
 GENUINE, SUSPICIOUS, VOID = "genuine", "suspicious", "void"
 
@@ -198,25 +203,6 @@ _READ_LOT = (
     .where(Lot.id == bindparam("p_lot_id"))
 )
 
-_stamps, _lots = Stamp.__table__, Lot.__table__
-_version = select(CatalogState.version).where(CatalogState.id == 1).scalar_subquery()
-
-
-def _of_lot(column):
-    return select(column).where(_lots.c.id == _stamps.c.lot_id).scalar_subquery()
-
-
-# What is live per scan, returned by the counting statement: counters, void state (the
-# stamp's and its lot's) and the catalogue version the lot's record is cached under.
-_LIVE = (
-    _stamps.c.id.label("stamp_id"), _stamps.c.lot_id, _stamps.c.scan_count,
-    _stamps.c.distinct_clients, _stamps.c.first_scan_at,
-    _stamps.c.voided_at.label("stamp_voided_at"), _stamps.c.void_reason.label("stamp_void_reason"),
-    _of_lot(_lots.c.voided_at).label("lot_voided_at"),
-    _of_lot(_lots.c.void_reason).label("lot_void_reason"),
-    func.coalesce(_version, 0).label("catalog_version"),
-)
-
 # PostgreSQL: the whole scan in ONE round trip. Data-modifying CTEs note the network, count
 # the scan (row-locked UPDATE, so concurrent scans of one stamp add up), insert the scan row
 # with its verdict and return what is live; the lot's record comes from the cache. The CASE
@@ -262,49 +248,88 @@ FROM counted, recorded, async_commit
 """
 
 
-def _note_client_statement(dialect: str):
-    # The dialect's own INSERT for ON CONFLICT DO NOTHING (same SQL on SQLite and PostgreSQL).
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return (
-        dialect_insert(StampClient)
-        .from_select(
-            ["stamp_id", "client_hash", "first_seen_at"],
-            select(Stamp.id, bindparam("p_client_hash"), bindparam("p_at")).where(
-                Stamp.code == bindparam("p_code")
-            ),
-        )
-        .on_conflict_do_nothing()
-        # SQLAlchemy keeps cursor.rowcount of UPDATE/DELETE only unless asked.
-        .execution_options(preserve_rowcount=True)
-    )
+# SQLite (no DML in CTEs): three statements — note the network, count the scan returning
+# what is live, then insert the scan row with its verdict — sent straight to pysqlite on the
+# transaction's own connection (SQLAlchemy's statement machinery cost more than SQLite did,
+# and every µs here is spent holding the database's write lock). Dates go through the
+# DateTime type's own SQLite processors, so they are stored and read exactly as the ORM does.
+_SQLITE_NOTE_CLIENT = """INSERT INTO stamp_clients (stamp_id, client_hash, first_seen_at)
+SELECT id, :p_client_hash, :p_at FROM stamps WHERE code = :p_code
+ON CONFLICT DO NOTHING"""
+_SQLITE_COUNT_SCAN = """UPDATE stamps SET scan_count = scan_count + 1,
+    distinct_clients = distinct_clients + :p_new_client,
+    first_scan_at = coalesce(first_scan_at, :p_at), last_scan_at = :p_at
+WHERE code = :p_code
+RETURNING id, lot_id, scan_count, distinct_clients, first_scan_at, voided_at, void_reason,
+    (SELECT voided_at FROM lots WHERE lots.id = stamps.lot_id),
+    (SELECT void_reason FROM lots WHERE lots.id = stamps.lot_id),
+    coalesce((SELECT version FROM catalog_state WHERE id = 1), 0)"""
+_SQLITE_RECORD_SCAN = """INSERT INTO scans (stamp_id, scanned_at, client_hash, verdict)
+VALUES (:p_stamp_id, :p_at, :p_client_hash, :p_verdict)"""
 
 
-_NOTE_CLIENT_BY_DIALECT: dict[str, object] = {}
+class _Live(NamedTuple):
+    """What is live per scan: counters, void state (the stamp's and its lot's) and the
+    catalogue version the lot's record is cached under (the PostgreSQL statement's columns)."""
+
+    stamp_id: int
+    lot_id: int
+    scan_count: int
+    distinct_clients: int
+    first_scan_at: datetime | None
+    stamp_voided_at: datetime | None
+    stamp_void_reason: str | None
+    lot_voided_at: datetime | None
+    lot_void_reason: str | None
+    catalog_version: int
 
 
-def _count_scan(new_client):
-    return (
-        update(_stamps)
-        .where(_stamps.c.code == bindparam("p_code"))
-        .values(
-            scan_count=_stamps.c.scan_count + 1,
-            distinct_clients=_stamps.c.distinct_clients + new_client,
-            first_scan_at=func.coalesce(_stamps.c.first_scan_at, bindparam("p_at")),
-            last_scan_at=bindparam("p_at"),
-        )
-        .returning(*_LIVE)
-    )
+@functools.cache
+def _sqlite_datetime_processors():
+    from sqlalchemy.dialects import sqlite
+
+    dialect = sqlite.dialect()
+    column_type = Stamp.__table__.c.first_scan_at.type.dialect_impl(dialect)
+    from_db = column_type.result_processor(dialect, None)
+    return (column_type.bind_processor(dialect),
+            lambda value: None if value is None else from_db(value))
 
 
-_COUNT_OLD_CLIENT = _count_scan(literal(0))
-_COUNT_NEW_CLIENT = _count_scan(literal(1))
-_RECORD_SCAN = insert(Scan).values(
-    stamp_id=bindparam("p_stamp_id"), scanned_at=bindparam("p_at"),
-    client_hash=bindparam("p_client_hash"), verdict=bindparam("p_verdict"),
-)
+@contextmanager
+def _sqlite_cursor(connection: Connection):
+    """A pysqlite cursor on the transaction's connection; its errors raised as SQLAlchemy's
+    (so a lock error still reaches the application's retry and 503)."""
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        yield cursor
+    except sqlite3.Error as err:
+        raise DBAPIError.instance("trace scan", None, err, sqlite3.Error) from err
+    finally:
+        cursor.close()
+
+
+def _count_on_sqlite(connection: Connection, code: str, client: str, at: datetime):
+    """Note the network and count the scan; None when no stamp has this code."""
+    to_db, from_db = _sqlite_datetime_processors()
+    with _sqlite_cursor(connection) as cursor:
+        params = {"p_code": code, "p_client_hash": client, "p_at": to_db(at)}
+        new_client = cursor.execute(_SQLITE_NOTE_CLIENT, params).rowcount
+        row = cursor.execute(_SQLITE_COUNT_SCAN, {**params, "p_new_client": new_client}).fetchone()
+    if row is None:
+        return None
+    (stamp_id, lot_id, scan_count, distinct, first_scan_at, voided_at, void_reason,
+     lot_voided_at, lot_void_reason, version) = row
+    return _Live(stamp_id, lot_id, scan_count, distinct, from_db(first_scan_at),
+                 from_db(voided_at), void_reason, from_db(lot_voided_at), lot_void_reason,
+                 version)
+
+
+def _record_on_sqlite(connection: Connection, live: _Live, client: str, at: datetime,
+                      verdict: str) -> None:
+    to_db, _ = _sqlite_datetime_processors()
+    with _sqlite_cursor(connection) as cursor:
+        cursor.execute(_SQLITE_RECORD_SCAN, {"p_stamp_id": live.stamp_id, "p_at": to_db(at),
+                                             "p_client_hash": client, "p_verdict": verdict})
 
 
 class Recent:
@@ -360,7 +385,7 @@ def trace(bind: Session | Connection, raw_code: str, client: str, *, threshold: 
             "p_code": code, "p_client_hash": client, "p_at": at, "p_threshold": threshold,
         }).first()
     else:
-        live = _count_step_by_step(connection, code, client, at)
+        live = _count_on_sqlite(connection, code, client, at)
     if live is None:
         raise UnknownCode()
     rows = lot_records.rows(connection, live.lot_id, live.catalog_version)
@@ -370,24 +395,8 @@ def trace(bind: Session | Connection, raw_code: str, client: str, *, threshold: 
     void = live.stamp_voided_at is not None or live.lot_voided_at is not None
     verdict = verdict_for(void=void, distinct_clients=live.distinct_clients, threshold=threshold)
     if not postgres:
-        connection.execute(_RECORD_SCAN, {"p_stamp_id": live.stamp_id, "p_at": at,
-                                          "p_client_hash": client, "p_verdict": verdict})
+        _record_on_sqlite(connection, live, client, at, verdict)
     return _record(code, verdict, live, rows, on or today())
-
-
-def _count_step_by_step(connection, code: str, client: str, at: datetime):
-    """SQLite (no DML in CTEs): insert-or-ignore the network, then count the scan and return
-    what is live; the caller inserts the scan row once it knows the verdict."""
-    note_client = _NOTE_CLIENT_BY_DIALECT.get(connection.dialect.name)
-    if note_client is None:
-        note_client = _NOTE_CLIENT_BY_DIALECT.setdefault(
-            connection.dialect.name, _note_client_statement(connection.dialect.name))
-    new_client = connection.execute(
-        note_client, {"p_code": code, "p_client_hash": client, "p_at": at}
-    ).rowcount
-    return connection.execute(
-        _COUNT_NEW_CLIENT if new_client else _COUNT_OLD_CLIENT, {"p_code": code, "p_at": at}
-    ).first()
 
 
 def _aware(moment: datetime | None) -> datetime | None:
