@@ -42,7 +42,8 @@ def intend_to_write(value: bool = True):
 
 
 @contextmanager
-def short_transaction(session, engine: Engine) -> Iterator[Connection]:
+def short_transaction(session, engine: Engine, *,
+                      one_statement: bool = False) -> Iterator[Connection]:
     """One short Core transaction on a pooled connection of the session's database, without
     the ORM session (no identity map, unit of work or session events): for a hot path that
     runs a few statements and commits (a scan). It begins like any transaction (BEGIN
@@ -50,9 +51,16 @@ def short_transaction(session, engine: Engine) -> Iterator[Connection]:
     a lock error then reaches the application's retry / 503 like any other. A session bound
     to a connection already in a transaction (the tests' rolled-back session) gets a
     savepoint on that connection instead. `session` is a scoped session; when this scope has
-    none yet (a scan's request), none is made: `engine` is its database."""
+    none yet (a scan's request), none is made: `engine` is its database.
+
+    `one_statement=True` says the block writes with a single statement on PostgreSQL (what
+    it reads afterwards may see later commits): there it runs in autocommit, so the
+    statement is its own transaction and no COMMIT round trip follows."""
     bind = session.get_bind() if session.registry.has() else engine
-    if isinstance(bind, Engine):
+    if one_statement and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        with bind.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+    elif isinstance(bind, Engine):
         with bind.begin() as connection:
             yield connection
     else:

@@ -59,7 +59,8 @@ class SheetQuery(QuerySchema):
 @writes
 def get_trace(code: str):
     on = today()
-    with short_transaction(db.session, db.engine) as connection:  # the page's scan, the same way
+    # The page's scan, the same way (one statement on PostgreSQL).
+    with short_transaction(db.session, db.engine, one_statement=True) as connection:
         record = trace(connection, code, current_network(),
                        threshold=current_app.config["SUSPICIOUS_SCAN_CLIENTS"], on=on)
     return trace_json(record, current_app.config["BASE_URL"], on)

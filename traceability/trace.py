@@ -11,7 +11,10 @@ and returns everything the page and the API show, inside the caller's transactio
 4. insert the scan row with the verdict given.
 
 On PostgreSQL 1, 2 and 4 are one statement (data-modifying CTEs), so a scan whose lot is
-cached is one round trip. The writes come first on purpose: on SQLite a transaction that
+cached is one round trip; the caller may run it in autocommit (no COMMIT round trip). Then a
+cache miss reads the lot's record after the scan committed: it may see a later catalogue
+change than the version it is filed under, never an earlier one, and the next scan reads
+the new version and the record again. The writes come first on purpose: on SQLite a transaction that
 reads and then writes can fail with SQLITE_BUSY_SNAPSHOT when another process wrote in
 between; starting with a write takes the write lock (waiting for busy_timeout) and the read
 then sees the latest state. SQL sent straight to the driver (on SQLite, three statements on

@@ -80,7 +80,10 @@ def _show(raw_code: str, *, expect_gtin: str | None = None, expect_lot: str | No
     config = current_app.config
     on = today()
     try:
-        with short_transaction(db.session, db.engine) as connection:  # rolled back if unknown
+        # Rolled back if unknown; a plain code's scan is one statement on PostgreSQL (a
+        # Digital Link's may be refused after it, so it keeps a transaction).
+        with short_transaction(db.session, db.engine,
+                               one_statement=expect_gtin is None) as connection:
             record = trace(connection, raw_code, current_network(),
                            threshold=config["SUSPICIOUS_SCAN_CLIENTS"],
                            expect_gtin=expect_gtin, expect_lot=expect_lot, on=on)

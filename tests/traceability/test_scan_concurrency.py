@@ -111,3 +111,39 @@ def test_two_flags_of_one_stamp_at_once_make_one_flag_and_one_mail(committed):
     with committed.app_context():
         assert db.session.scalar(select(func.count(StampFlag.id))) == 1
     assert len(list(outbox.glob("*"))) == mails_before + 1
+
+
+def test_a_scan_is_one_autocommitted_statement_with_no_commit_round_trip(committed):
+    """The page's and the API's scan of a plain code: one statement (the lot's record cached),
+    run in autocommit — its own transaction, committed without a COMMIT — and seen at once
+    by another connection."""
+    from sqlalchemy import event
+
+    code = _stamps(committed, 1)[0]
+    client = committed.test_client(use_cookies=False)
+    assert client.get(f"/t/{code}").status_code == 200  # the lot's record is read once
+    seen: list[tuple[str, bool]] = []
+
+    def before(conn, _cursor, statement, *_args):
+        seen.append((statement, conn.connection.dbapi_connection.autocommit))
+
+    with committed.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    commits: list[object] = []
+
+    def committing(conn):
+        commits.append(conn)
+
+    event.listen(engine, "commit", committing)
+    try:
+        assert client.get(f"/t/{code}").status_code == 200
+        assert client.get(f"/api/v1/trace/{code}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "commit", committing)
+    scans = [(statement, autocommit) for statement, autocommit in seen
+             if "INSERT INTO scans" in statement]
+    assert len(scans) == 2 and all(autocommit for _, autocommit in scans), seen
+    assert commits == []
+    assert _counts(committed, code)[0] == 3
