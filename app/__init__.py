@@ -105,11 +105,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.from_environment())
     if overrides:
         app.config.update(overrides)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # An embedded file cannot drop a connection: no liveness round trip per checkout.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.pop("pool_pre_ping", None)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from app.log import configure_logging
@@ -168,7 +163,8 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        configure_engine_events(db.engine)
+        for engine in db.engines.values():  # the primary, and a read replica if any
+            configure_engine_events(engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

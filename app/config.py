@@ -45,7 +45,9 @@ def from_environment() -> dict:
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", REQUEST_MAX_BYTES),
         "UPLOAD_MAX_CONTENT_LENGTH": _int("UPLOAD_MAX_CONTENT_LENGTH", UPLOAD_MAX_BYTES),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: a closed PostgreSQL connection is found without a round trip
+        # (app.database._drop_connections_the_server_closed).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         # A read replica for the storefront's public pages (app/replica.py); none by default.
         "SQLALCHEMY_BINDS": _replica_binds(env.get("DATABASE_REPLICA_URL")),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),

@@ -4,7 +4,8 @@
   the request answers **503** with `Retry-After` — JSON `{"error": {"code":
   "service_unavailable"}}` for the API, a short page for browsers — and the next request
   works again without restarting anything: the broken connection is invalidated by
-  SQLAlchemy and `pool_pre_ping` replaces stale ones.
+  SQLAlchemy, and a pooled connection the server closed is replaced when it is checked out
+  (app.database).
 - Redis for rate limits is down while `REDIS_URL` is set: Flask-Limiter falls back to
   in-memory limits (`RATELIMIT_IN_MEMORY_FALLBACK_ENABLED`) and a warning is logged.
 """

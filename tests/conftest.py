@@ -230,7 +230,7 @@ def committing_app(workdir):
     application = create_app({
         **test_config(workdir),
         "SQLALCHEMY_DATABASE_URI": f"{base}/{scratch}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 20, "pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 20},
         "MAIL_OUTBOX_DIR": str(workdir / "outbox-committing"),
     })
     with application.app_context():

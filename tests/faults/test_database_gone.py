@@ -118,7 +118,8 @@ def test_postgres_connection_killed_mid_request_is_a_503_then_the_app_recovers(c
     assert client.get("/healthz").json["database"] == "ok"
 
     # Every connection of the pool killed between two requests (a database restart):
-    # pool_pre_ping replaces them, the first request already succeeds.
+    # the pool sees their sockets closed and replaces them (no pool_pre_ping round trip):
+    # the first request already succeeds.
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         ended = conn.execute(text(
