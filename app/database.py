@@ -69,6 +69,23 @@ def short_transaction(session, engine: Engine, *,
             yield bind
 
 
+@contextmanager
+def driver_cursor(connection: Connection) -> Iterator:
+    """A cursor of the driver itself (pysqlite, psycopg) on `connection`, in its transaction:
+    for a hot path whose few statements cost less in the database than in SQLAlchemy's
+    statement and result machinery (the scan). The driver's errors are raised as SQLAlchemy
+    raises them, so a lock error still reaches the retry and 503, a lost connection the 503;
+    no event hook sees these statements."""
+    cursor = connection.connection.dbapi_connection.cursor()
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        yield cursor
+    except dbapi_error as err:
+        raise DBAPIError.instance("(driver cursor)", None, err, dbapi_error) from err
+    finally:
+        cursor.close()
+
+
 def is_lock_error(err: BaseException) -> bool:
     """SQLite's 'database is locked' / 'database table is locked' / busy, as SQLAlchemy raises it."""
     if not isinstance(err, OperationalError):

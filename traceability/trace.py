@@ -35,20 +35,18 @@ import functools
 import hashlib
 import hmac
 import ipaddress
-import sqlite3
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.clock import now as clock_now
 from app.clock import today
+from app.database import driver_cursor
 from app.errors import NotFound
 from catalog.gate import certificate_status, current_certificate, latest_certificate
 from catalog.models import Certificate, Producer, Product, ProductPhoto
@@ -252,9 +250,10 @@ FROM counted, recorded, async_commit
 
 
 # SQLite (no DML in CTEs): three statements — note the network, count the scan returning
-# what is live, then insert the scan row with its verdict — sent straight to pysqlite on the
-# transaction's own connection (SQLAlchemy's statement machinery cost more than SQLite did,
-# and every µs here is spent holding the database's write lock). Dates go through the
+# what is live, then insert the scan row with its verdict. Both dialects' statements go
+# straight to the driver on the transaction's own connection (SQLAlchemy's statement and
+# result machinery cost more than the database did, and on SQLite every µs here is spent
+# holding the write lock). Dates go through the
 # DateTime type's own SQLite processors, so they are stored and read exactly as the ORM does.
 _SQLITE_NOTE_CLIENT = """INSERT INTO stamp_clients (stamp_id, client_hash, first_seen_at)
 SELECT id, :p_client_hash, :p_at FROM stamps WHERE code = :p_code
@@ -298,23 +297,10 @@ def _sqlite_datetime_processors():
             lambda value: None if value is None else from_db(value))
 
 
-@contextmanager
-def _sqlite_cursor(connection: Connection):
-    """A pysqlite cursor on the transaction's connection; its errors raised as SQLAlchemy's
-    (so a lock error still reaches the application's retry and 503)."""
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        yield cursor
-    except sqlite3.Error as err:
-        raise DBAPIError.instance("trace scan", None, err, sqlite3.Error) from err
-    finally:
-        cursor.close()
-
-
 def _count_on_sqlite(connection: Connection, code: str, client: str, at: datetime):
     """Note the network and count the scan; None when no stamp has this code."""
     to_db, from_db = _sqlite_datetime_processors()
-    with _sqlite_cursor(connection) as cursor:
+    with driver_cursor(connection) as cursor:
         params = {"p_code": code, "p_client_hash": client, "p_at": to_db(at)}
         new_client = cursor.execute(_SQLITE_NOTE_CLIENT, params).rowcount
         row = cursor.execute(_SQLITE_COUNT_SCAN, {**params, "p_new_client": new_client}).fetchone()
@@ -330,7 +316,7 @@ def _count_on_sqlite(connection: Connection, code: str, client: str, at: datetim
 def _record_on_sqlite(connection: Connection, live: _Live, client: str, at: datetime,
                       verdict: str) -> None:
     to_db, _ = _sqlite_datetime_processors()
-    with _sqlite_cursor(connection) as cursor:
+    with driver_cursor(connection) as cursor:
         cursor.execute(_SQLITE_RECORD_SCAN, {"p_stamp_id": live.stamp_id, "p_at": to_db(at),
                                              "p_client_hash": client, "p_verdict": verdict})
 
@@ -384,9 +370,11 @@ def trace(bind: Session | Connection, raw_code: str, client: str, *, threshold: 
     connection = bind if isinstance(bind, Connection) else bind.connection()
     postgres = connection.dialect.name == "postgresql"
     if postgres:
-        live = connection.exec_driver_sql(_PG_SCAN_SQL, {
-            "p_code": code, "p_client_hash": client, "p_at": at, "p_threshold": threshold,
-        }).first()
+        with driver_cursor(connection) as cursor:
+            row = cursor.execute(_PG_SCAN_SQL, {
+                "p_code": code, "p_client_hash": client, "p_at": at, "p_threshold": threshold,
+            }).fetchone()
+        live = None if row is None else _Live(*row[:len(_Live._fields)])
     else:
         live = _count_on_sqlite(connection, code, client, at)
     if live is None:

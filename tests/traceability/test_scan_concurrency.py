@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from app.errors import Conflict
 from app.extensions import db
 from tests.factories import make_lot, make_producer, make_product, make_stamps
+from tests.traceability.conftest import driver_statements
 from traceability import supervision
 from traceability.models import Scan, Stamp, StampClient, StampFlag
 from traceability.trace import lot_records
@@ -122,14 +123,8 @@ def test_a_scan_is_one_autocommitted_statement_with_no_commit_round_trip(committ
     code = _stamps(committed, 1)[0]
     client = committed.test_client(use_cookies=False)
     assert client.get(f"/t/{code}").status_code == 200  # the lot's record is read once
-    seen: list[tuple[str, bool]] = []
-
-    def before(conn, _cursor, statement, *_args):
-        seen.append((statement, conn.connection.dbapi_connection.autocommit))
-
     with committed.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
     commits: list[object] = []
 
     def committing(conn):
@@ -137,13 +132,12 @@ def test_a_scan_is_one_autocommitted_statement_with_no_commit_round_trip(committ
 
     event.listen(engine, "commit", committing)
     try:
-        assert client.get(f"/t/{code}").status_code == 200
-        assert client.get(f"/api/v1/trace/{code}").status_code == 200
+        with driver_statements() as seen:
+            assert client.get(f"/t/{code}").status_code == 200
+            assert client.get(f"/api/v1/trace/{code}").status_code == 200
     finally:
-        event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "commit", committing)
-    scans = [(statement, autocommit) for statement, autocommit in seen
-             if "INSERT INTO scans" in statement]
-    assert len(scans) == 2 and all(autocommit for _, autocommit in scans), seen
+    assert len(seen) == 2, seen  # no ping, no COMMIT: the scan statement, twice
+    assert all("INSERT INTO scans" in statement and autocommit for statement, autocommit in seen)
     assert commits == []
     assert _counts(committed, code)[0] == 3

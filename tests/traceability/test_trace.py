@@ -15,7 +15,7 @@ from app.extensions import db
 from catalog.models import ProductPhoto
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_certificate, make_lot, make_product, make_stamps
-from tests.traceability.conftest import scan
+from tests.traceability.conftest import driver_statements, scan
 from traceability import services
 from traceability.models import Scan, Stamp, StampClient
 
@@ -269,7 +269,7 @@ def test_first_scan_time_stays_the_first(client, stamp, freeze):
     assert body["scans"]["count"] == 2
 
 
-def test_recording_a_scan_is_a_handful_of_statements(client, stamp, count_queries):
+def test_recording_a_scan_is_a_handful_of_statements(client, stamp):
     make_certificate(stamp.lot.product, stars=5, issued_on=date_ago(10))
     db.session.add(ProductPhoto(product=stamp.lot.product, path="img/x.jpg", alt="x"))
     db.session.flush()
@@ -280,19 +280,9 @@ def test_recording_a_scan_is_a_handful_of_statements(client, stamp, count_querie
     # SQLite itself sees them; PostgreSQL: the same as one statement (data-modifying CTEs),
     # one round trip. The lot's record comes from the cache.
     control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")
-    if ON_POSTGRES:
-        with count_queries() as counter:
-            scan(client, code, addr="198.51.100.9")
-        statements = counter.statements
-    else:
-        statements = []
-        raw = db.session.connection().connection.dbapi_connection
-        raw.set_trace_callback(statements.append)
-        try:
-            scan(client, code, addr="198.51.100.9")
-        finally:
-            raw.set_trace_callback(None)
-    statements = [s for s in statements if not s.strip().upper().startswith(control)]
+    with driver_statements(db.session.connection().connection.dbapi_connection) as seen:
+        scan(client, code, addr="198.51.100.9")
+    statements = [s for s, _ in seen if not s.strip().upper().startswith(control)]
     assert len(statements) == (1 if ON_POSTGRES else 3), statements
     assert "INSERT INTO scans" in statements[-1]
     assert db.session.scalar(select(Stamp.scan_count).where(Stamp.id == stamp.id)) == 2
