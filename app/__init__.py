@@ -46,6 +46,9 @@ BLUEPRINT_MODULES = [
 # each domain tells accounts what its users are attached to).
 HOOK_MODULES = ["catalog.user_roles", "showrooms.user_roles"]
 
+# Domain modules answering a request of theirs before Flask (WSGI middleware, `install(app)`).
+LANE_MODULES = ["traceability.scanlane"]
+
 # Every package's models, in an order where each module's own imports are already loaded.
 MODEL_MODULES = [
     "app.audit", "app.accounts.models", "app.outbox.models", "catalog.models", "catalog.timeline",
@@ -133,6 +136,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import fastlane
 
     fastlane.install(app)  # inside ProxyFix: it keys pages by the host and scheme Flask sees
+    for name in LANE_MODULES:  # inside ProxyFix too: they read the address Flask sees
+        importlib.import_module(name).install(app)
     _trust_proxy(app)
     import_models()
     from app.converters import register_converters

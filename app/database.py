@@ -58,15 +58,23 @@ def short_transaction(session, engine: Engine, *,
     it reads afterwards may see later commits): there it runs in autocommit, so the
     statement is its own transaction and no COMMIT round trip follows."""
     bind = session.get_bind() if session.registry.has() else engine
-    if one_statement and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-        with bind.connect() as connection:
-            yield connection.execution_options(isolation_level="AUTOCOMMIT")
-    elif isinstance(bind, Engine):
-        with bind.begin() as connection:
+    if isinstance(bind, Engine):
+        with engine_transaction(bind, one_statement=one_statement) as connection:
             yield connection
     else:
         with bind.begin_nested():
             yield bind
+
+
+@contextmanager
+def engine_transaction(engine: Engine, *, one_statement: bool = False) -> Iterator[Connection]:
+    """`short_transaction` on a pooled connection of `engine` (no session involved)."""
+    if one_statement and engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+    else:
+        with engine.begin() as connection:
+            yield connection
 
 
 @contextmanager

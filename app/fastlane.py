@@ -136,11 +136,15 @@ class FastLane:
     def enabled(self) -> bool:
         """Off when an app-wide rate limit is checked before every request (app.ratelimit)."""
         if self._enabled is None:
-            from app.extensions import limiter
-
-            hooks = self.app.before_request_funcs.get(None, [])
-            self._enabled = self.limit > 0 and limiter._check_request_limit not in hooks
+            self._enabled = self.limit > 0 and self.checks_no_app_wide_limits()
         return self._enabled
+
+    def checks_no_app_wide_limits(self) -> bool:
+        """True unless a rate limit is checked before every request (app.ratelimit): an
+        answer given before Flask would skip it."""
+        from app.extensions import limiter
+
+        return limiter._check_request_limit not in self.app.before_request_funcs.get(None, [])
 
     # --- the entries ----------------------------------------------------------------------
 

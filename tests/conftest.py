@@ -297,6 +297,6 @@ def fresh_memory_caches(request):
             for backend in application.extensions.get("cache", {}).values():
                 if isinstance(backend, SimpleCache):
                     backend.clear()
-            fastlane = application.extensions.get("fastlane")  # a bare Flask app has none
-            if fastlane is not None:
-                fastlane.clear()  # its replays are keyed like the pages
+            for lane in ("fastlane", "scanlane"):  # a bare Flask app has neither
+                if lane in application.extensions:
+                    application.extensions[lane].clear()  # keyed like the pages they answer

@@ -16,7 +16,7 @@ from app.extensions import db, limiter
 from app.pagecache import cacheable_request
 from app.templating import vn_date
 from catalog.services import validate_gtin
-from traceability import codes
+from traceability import codes, scanlane
 from traceability.forms import ReportForm
 from traceability.serializers import trace_json
 from traceability.services import file_report
@@ -78,19 +78,23 @@ def _unknown(raw_code: str, message: str | None = None):
 
 def _show(raw_code: str, *, expect_gtin: str | None = None, expect_lot: str | None = None):
     config = current_app.config
-    on = today()
-    try:
-        # Rolled back if unknown; a plain code's scan is one statement on PostgreSQL (a
-        # Digital Link's may be refused after it, so it keeps a transaction).
-        with short_transaction(db.session, db.engine,
-                               one_statement=expect_gtin is None) as connection:
-            record = trace(connection, raw_code, current_network(),
-                           threshold=config["SUSPICIOUS_SCAN_CLIENTS"],
-                           expect_gtin=expect_gtin, expect_lot=expect_lot, on=on)
-    except UnknownCode as err:
-        if expect_gtin is not None and wants_json():
-            return jsonify({"error": {"code": err.code, "message": err.message}}), 404
-        return _unknown(raw_code)
+    scanned = request.environ.pop(scanlane.SCANNED_KEY, None) if expect_gtin is None else None
+    if scanned is not None:  # the scan lane recorded this scan already (traceability.scanlane)
+        record, on = scanned
+    else:
+        on = today()
+        try:
+            # Rolled back if unknown; a plain code's scan is one statement on PostgreSQL (a
+            # Digital Link's may be refused after it, so it keeps a transaction).
+            with short_transaction(db.session, db.engine,
+                                   one_statement=expect_gtin is None) as connection:
+                record = trace(connection, raw_code, current_network(),
+                               threshold=config["SUSPICIOUS_SCAN_CLIENTS"],
+                               expect_gtin=expect_gtin, expect_lot=expect_lot, on=on)
+        except UnknownCode as err:
+            if expect_gtin is not None and wants_json():
+                return jsonify({"error": {"code": err.code, "message": err.message}}), 404
+            return _unknown(raw_code)
     if expect_gtin is not None and wants_json():
         return jsonify(trace_json(record, config["BASE_URL"], on))
     if (record.verdict == GENUINE and request.path == "/t/" + record.code
@@ -121,17 +125,28 @@ SCAN_COUNT_SLOT, FIRST_SCAN_SLOT = "\x00scan-count\x00", "\x00first-scan\x00"
 page_shells = Recent(512)  # ≈ 15 kB each
 
 
+def shell_key(engine, record, on, locale: str) -> tuple:
+    return (engine, record.lot_id, record.catalog_version, on, locale)
+
+
+def fill_shell(shell: str, record) -> str:
+    """A genuine stamp's page from its lot's shell: this scan's code and counts filled in."""
+    return (shell.replace(CODE_SLOT, record.code).replace(PRETTY_CODE_SLOT, record.pretty_code)
+            .replace(SCAN_COUNT_SLOT, str(record.scan_count))
+            .replace(FIRST_SCAN_SLOT, vn_date(record.first_scan_at)))
+
+
 def _from_shell(record, on):
-    key = (db.engine, record.lot_id, record.catalog_version, on, str(get_locale()))
+    locale = str(get_locale())
+    key = shell_key(db.engine, record, on, locale)
     shell = page_shells.get(key)
     if shell is None:
         html = _page(record, on, scan_count=SCAN_COUNT_SLOT, first_scan=FIRST_SCAN_SLOT)
         shell = html.replace(record.pretty_code, PRETTY_CODE_SLOT).replace(record.code, CODE_SLOT)
         page_shells.put(key, shell)
-    html = (shell.replace(CODE_SLOT, record.code).replace(PRETTY_CODE_SLOT, record.pretty_code)
-            .replace(SCAN_COUNT_SLOT, str(record.scan_count))
-            .replace(FIRST_SCAN_SLOT, vn_date(record.first_scan_at)))
-    return _no_store(html)
+    # What the scan lane needs to answer the next such request before Flask.
+    request.environ[scanlane.SHELL_KEY] = (locale, db.engine)
+    return _no_store(fill_shell(shell, record))
 
 
 @bp.get("/t/<code:code>", merge_slashes=False)

@@ -141,3 +141,29 @@ def test_a_scan_is_one_autocommitted_statement_with_no_commit_round_trip(committ
     assert all("INSERT INTO scans" in statement and autocommit for statement, autocommit in seen)
     assert commits == []
     assert _counts(committed, code)[0] == 3
+
+
+def test_pages_scanned_at_once_before_flask_are_each_counted_once(committed):
+    """The trace page's scans answered by the scan lane (traceability.scanlane), at once:
+    counted exactly, the pages of the genuine ones straight from the lane, the suspicious
+    ones rendered by the view from the lane's record — never counted twice."""
+    threshold = committed.config["SUSPICIOUS_SCAN_CLIENTS"]
+    code = _stamps(committed, 1)[0]
+    first = committed.test_client(use_cookies=False).get(
+        f"/t/{code}", environ_base={"REMOTE_ADDR": "192.0.2.1"})  # Flask: the lane's template
+    assert first.status_code == 200
+    lane = committed.extensions["scanlane"]
+    answered_before = lane.answered
+    barrier = threading.Barrier(CLIENTS)
+
+    def run(address):
+        client = committed.test_client(use_cookies=False)
+        barrier.wait()
+        answer = client.get(f"/t/{code}", environ_base={"REMOTE_ADDR": address})
+        assert answer.status_code == 200
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        list(pool.map(run, [f"198.51.{i}.7" for i in range(CLIENTS)]))
+    expected = ["genuine"] * threshold + ["suspicious"] * (CLIENTS + 1 - threshold)
+    assert _counts(committed, code) == (CLIENTS + 1, CLIENTS + 1, CLIENTS + 1, expected)
+    assert lane.answered - answered_before == threshold - 1  # the genuine ones after the first
