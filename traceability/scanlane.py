@@ -21,7 +21,9 @@ answers such a scan at the WSGI level, with the very same parts:
 
 Anything else goes through Flask as before: another method, a cookie, a query string, a
 body, an `Authorization`; an unknown or non-canonical code (nothing is recorded); an error
-(the transaction is rolled back and the view scans again, with its retry and 503); and a
+(the transaction is rolled back and the view scans again, with its retry and 503 — on
+PostgreSQL the scan statement commits by itself, so a failure after it, reading the lot's
+record, may count that scan twice); and a
 scan whose page has no shell yet or whose verdict is not genuine — then the view gets the
 record already made (`SCANNED_KEY`) and renders it, so the scan is counted once. The lane
 is off where the page cache is (`PAGE_CACHE_SECONDS=0`) and where app-wide rate limits are
@@ -93,7 +95,8 @@ class ScanLane:
         if template is not None and not has_app_context():
             body = self._scan(environ, template)
             if body is not None:
-                self.answered += 1
+                with self.lock:
+                    self.answered += 1
                 start_response("200 OK", [*template.headers, ("Content-Length", str(len(body)))])
                 return [body]
         return self._through_flask(kind, environ, start_response)
