@@ -4,10 +4,11 @@ SQLite has one writer at a time. A transaction that starts as a reader and later
 cannot wait for the lock (SQLITE_BUSY at once, "database is locked"), so a transaction
 that will write takes the lock when it begins (`BEGIN IMMEDIATE`) and waits for it up to
 the busy timeout: concurrent writers queue instead of failing (in front of SQLite, in
-`app.sqlite_writers`, so the next writer starts as soon as the last one commits). Requests that write say so
-(`POST`/`PUT`/`PATCH`/`DELETE`, or a view marked `@writes`); reading requests keep a plain
-`BEGIN` and run in parallel under WAL. A lock error that still escapes is retried once by
-the application (`app.OcopFlask.dispatch_request`), then answered 503 with Retry-After.
+`app.sqlite_writers`, so the next writer starts as soon as the last one commits). Requests
+that write say so (`POST`/`PUT`/`PATCH`/`DELETE`, or a view marked `@writes`); reading
+requests keep a plain `BEGIN` and run in parallel under WAL. A lock error that still escapes
+is retried once by the application (`app.OcopFlask.dispatch_request`), then answered 503
+with Retry-After.
 """
 
 from __future__ import annotations
