@@ -27,7 +27,8 @@ record, may count that scan twice); and a
 scan whose page has no shell yet or whose verdict is not genuine — then the view gets the
 record already made (`SCANNED_KEY`) and renders it, so the scan is counted once. The lane
 is off where the page cache is (`PAGE_CACHE_SECONDS=0`) and where app-wide rate limits are
-checked before every request (they would be skipped).
+checked before every request (they would be skipped); the trace page has no limit of its
+own (a scan is never refused), and one added to it would have to turn the lane off too.
 """
 
 from __future__ import annotations
