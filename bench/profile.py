@@ -36,9 +36,15 @@ elif str(ROOT) not in sys.path:
 
 from bench import catalogue, run  # noqa: E402
 
-ORDER = {"customer": {"name": "Bench Client", "phone": "0912345678", "email": "bench@example.com"},
-         "fulfilment": "delivery", "payment": "cod",
-         "shipping": {"address": "1 Hai Bà Trưng, Ninh Kiều", "province": 92}}
+
+def order(n: int, product: str) -> dict:
+    """`make bench`'s order (bench/run.py ORDERS_LUA): one customer per request — phone and
+    street number — or the cash-order limits refuse all but the first few with 409."""
+    return {"customer": {"name": "Bench Client", "phone": f"091{n % 10_000_000:07d}",
+                         "email": "bench@example.com"},
+            "fulfilment": "delivery", "payment": "cod",
+            "shipping": {"address": f"{n} Hai Bà Trưng, Ninh Kiều", "province": 92},
+            "items": [{"product": product, "quantity": 1}]}
 
 
 def search_queries(count: int = 400) -> list[str]:
@@ -78,8 +84,7 @@ def requests_for(page: str, lists: dict[str, list[str]]):
         n += 1
         headers = {"User-Agent": f"bench-profile-{n}"}
         if page == "orders":
-            body = {**ORDER, "items": [{"product": item, "quantity": 1}]}
-            yield "POST", "/api/v1/orders", body, headers
+            yield "POST", "/api/v1/orders", order(n, item), headers
         else:
             yield "GET", item, None, headers
 
