@@ -67,6 +67,25 @@ def request_key(environ: dict) -> tuple | None:
             environ.get("HTTP_ACCEPT_LANGUAGE", ""), environ.get("HTTP_ACCEPT_ENCODING", ""))
 
 
+def call_noting_answer(wsgi_app: Callable, environ: dict,
+                       start_response: Callable) -> tuple[Iterable[bytes], str, list]:
+    """Call `wsgi_app`, passing its answer on: (body, status, headers) as it answered."""
+    answered: dict = {}
+
+    def noting(status, headers, exc_info=None):
+        answered["status"], answered["headers"] = status, headers
+        return start_response(status, headers, exc_info)
+
+    body = wsgi_app(environ, noting)
+    return body, answered.get("status", ""), answered.get("headers") or []
+
+
+def answered_without_cookie(status: str, headers: list) -> bool:
+    """A 200 that sets no cookie: an answer another visitor may be given too."""
+    return status.startswith("200 ") and not any(name.lower() == "set-cookie"
+                                                 for name, _ in headers)
+
+
 class FastLane:
     """WSGI middleware in front of `app.wsgi_app` (inside ProxyFix, so the host and scheme
     it keys by are the ones Flask sees)."""
@@ -112,17 +131,9 @@ class FastLane:
     # --- capture --------------------------------------------------------------------------
 
     def _served_by_flask(self, key: tuple, environ: dict, start_response: Callable):
-        answered: dict = {}
-
-        def capture(status, headers, exc_info=None):
-            answered["status"], answered["headers"] = status, headers
-            return start_response(status, headers, exc_info)
-
-        body = self.wsgi_app(environ, capture)
+        body, status, headers = call_noting_answer(self.wsgi_app, environ, start_response)
         offer = environ.get(ENVIRON_KEY)
-        headers = answered.get("headers") or []
-        if (offer is None or not answered.get("status", "").startswith("200 ")
-                or any(name.lower() == "set-cookie" for name, _ in headers)):
+        if offer is None or not answered_without_cookie(status, headers):
             return body
         chunks = list(body)  # pages are buffered already: this only joins them
         close = getattr(body, "close", None)

@@ -12,23 +12,24 @@ answers such a scan at the WSGI level, with the very same parts:
 - the scan is `traceability.trace.trace` on a connection of the app's engine, in the same
   transaction the view opens (`app.database.engine_transaction`, write intent set, so on
   SQLite it queues with every other writer);
-- the page is the view's shell for the record's lot, version, date and language, filled by
-  the view's `fill_shell`;
+- the page is the view's shell for the record's lot, version, date and language, filled in
+  the same way (traceability.shells);
 - the headers are those Flask sent the last time it answered such a page to a request with
   the same host, scheme, `Accept-Language` and `Accept-Encoding` (the security headers,
   `Cache-Control: private, no-store`, `Vary`), and the body is compressed as Flask-Compress
   did then (its own function).
 
 Anything else goes through Flask as before: another method, a cookie, a query string, a
-body, an `Authorization`; an unknown or non-canonical code (nothing is recorded); an error
-(the transaction is rolled back and the view scans again, with its retry and 503 — on
-PostgreSQL the scan statement commits by itself, so a failure after it, reading the lot's
-record, may count that scan twice); and a
-scan whose page has no shell yet or whose verdict is not genuine — then the view gets the
-record already made (`SCANNED_KEY`) and renders it, so the scan is counted once. The lane
-is off where the page cache is (`PAGE_CACHE_SECONDS=0`) and where app-wide rate limits are
-checked before every request (they would be skipped); the trace page has no limit of its
-own (a scan is never refused), and one added to it would have to turn the lane off too.
+body, an `Authorization`; an unknown code (nothing is recorded); an error (the transaction
+is rolled back and the view scans again, with its retry and 503 — on PostgreSQL the scan
+statement commits by itself, so a failure after it, reading the lot's record, may count
+that scan twice). So does a scan whose page has no shell yet, whose verdict is not genuine
+or whose address is not the code's canonical one (`shells.shown_from_a_shell`): then the
+view gets the record already made (`SCANNED_KEY`) and renders it, so the scan is counted
+once. The lane is off where the page cache is (`PAGE_CACHE_SECONDS=0`) and where app-wide
+rate limits are checked before every request (they would be skipped); the trace page has
+no limit of its own (a scan is never refused), and one added to it would have to turn the
+lane off too.
 """
 
 from __future__ import annotations
@@ -39,17 +40,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import Flask, has_app_context
+from flask_compress.flask_compress import _compress_data  # Flask-Compress's own encoder
 
 from app.clock import today
 from app.database import engine_transaction, write_intent
-from traceability import codes
-from traceability.trace import GENUINE, UnknownCode, network_hash, trace
+from app.fastlane import answered_without_cookie, call_noting_answer
+from app.pagecache import DEFAULT_SECONDS
+from traceability import shells
+from traceability.trace import UnknownCode, network_hash, trace
 
 log = logging.getLogger(__name__)
 
 SCANNED_KEY = "ocop.scan.record"  # (record, date): a scan the lane made, for the view to show
 SHELL_KEY = "ocop.scan.shell"  # (locale, engine): the view answered from a lot's shell
-PREFIX = "/t/"
 KEPT_OUT = frozenset({"content-length", "date", "set-cookie"})
 TEMPLATES = 64  # distinct (host, scheme, languages, encodings) remembered
 
@@ -70,7 +73,8 @@ def request_kind(environ: dict) -> tuple | None:
     if (environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ
             or "HTTP_AUTHORIZATION" in environ or environ.get("QUERY_STRING")
             or environ.get("CONTENT_LENGTH") not in (None, "", "0")
-            or environ.get("SCRIPT_NAME") or not environ.get("PATH_INFO", "").startswith(PREFIX)):
+            or environ.get("SCRIPT_NAME")
+            or not environ.get("PATH_INFO", "").startswith(shells.PREFIX)):
         return None
     return (environ.get("HTTP_HOST", ""), environ.get("wsgi.url_scheme", ""),
             environ.get("HTTP_ACCEPT_LANGUAGE", ""), environ.get("HTTP_ACCEPT_ENCODING", ""))
@@ -104,48 +108,34 @@ class ScanLane:
 
     def _scan(self, environ: dict, template: Template) -> bytes | None:
         path = environ["PATH_INFO"]
-        code = codes.normalize(path[len(PREFIX):])
-        if code is None or path != PREFIX + code:
-            return None  # the view answers it (an unknown code, a lowercase one…)
         config, on = self.app.config, today()
         token = write_intent.set(True)
         try:
             with engine_transaction(template.engine, one_statement=True) as connection:
-                record = trace(connection, code,
+                record = trace(connection, path[len(shells.PREFIX):],
                                network_hash(config["SCAN_HASH_SALT"], environ.get("REMOTE_ADDR")),
                                threshold=config["SUSPICIOUS_SCAN_CLIENTS"], on=on)
         except UnknownCode:
-            return None
+            return None  # nothing recorded: the view answers it
         except Exception:  # noqa: BLE001 -- rolled back; the view scans again and answers it
             log.debug("scan lane: leaving %s to Flask", path, exc_info=True)
             return None
         finally:
             write_intent.reset(token)
-        from traceability.views import fill_shell, page_shells, shell_key
-
-        shell = page_shells.get(shell_key(template.engine, record, on, template.locale))
-        if shell is None or record.verdict != GENUINE:
+        shell = shells.page_shells.get(shells.shell_key(template.engine, record, on,
+                                                        template.locale))
+        if shell is None or not shells.shown_from_a_shell(record, path):
             environ[SCANNED_KEY] = (record, on)  # counted: the view shows it
             return None
-        html = fill_shell(shell, record).encode()
+        html = shells.fill_shell(shell, record).encode()
         if template.encoding is None:
             return html
-        from flask_compress.flask_compress import _compress_data
-
         return _compress_data(self.app, html, template.encoding)
 
     def _through_flask(self, kind: tuple, environ: dict, start_response: Callable):
-        answered: dict = {}
-
-        def capture(status, headers, exc_info=None):
-            answered["status"], answered["headers"] = status, headers
-            return start_response(status, headers, exc_info)
-
-        body = self.wsgi_app(environ, capture)
+        body, status, headers = call_noting_answer(self.wsgi_app, environ, start_response)
         shell = environ.get(SHELL_KEY)
-        headers = answered.get("headers") or []
-        if (shell is not None and answered.get("status", "").startswith("200 ")
-                and not any(name.lower() == "set-cookie" for name, _ in headers)):
+        if shell is not None and answered_without_cookie(status, headers):
             locale, engine = shell
             encoding = next((value for name, value in headers
                              if name.lower() == "content-encoding"), None)
@@ -158,8 +148,6 @@ class ScanLane:
 
     def enabled(self) -> bool:
         """Where the page cache is on and no app-wide rate limit is checked per request."""
-        from app.pagecache import DEFAULT_SECONDS
-
         fastlane = self.app.extensions.get("fastlane")
         return (self.app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS) > 0
                 and fastlane is not None and fastlane.checks_no_app_wide_limits())

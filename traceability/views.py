@@ -16,11 +16,11 @@ from app.extensions import db, limiter
 from app.pagecache import cacheable_request
 from app.templating import vn_date
 from catalog.services import validate_gtin
-from traceability import codes, scanlane
+from traceability import codes, scanlane, shells
 from traceability.forms import ReportForm
 from traceability.serializers import trace_json
 from traceability.services import file_report
-from traceability.trace import GENUINE, Recent, UnknownCode, client_hash, network_hash, trace
+from traceability.trace import UnknownCode, client_hash, network_hash, trace
 
 
 class CodeConverter(PathConverter):
@@ -97,8 +97,7 @@ def _show(raw_code: str, *, expect_gtin: str | None = None, expect_lot: str | No
             return _unknown(raw_code)
     if expect_gtin is not None and wants_json():
         return jsonify(trace_json(record, config["BASE_URL"], on))
-    if (record.verdict == GENUINE and request.path == "/t/" + record.code
-            and cacheable_request()):
+    if shells.shown_from_a_shell(record, request.path) and cacheable_request():
         return _from_shell(record, on)
     return _no_store(_page(record, on, scan_count=record.scan_count,
                            first_scan=vn_date(record.first_scan_at)))
@@ -115,38 +114,17 @@ def _page(record, on, *, scan_count, first_scan) -> str:
                            scan_count=scan_count, first_scan=first_scan)
 
 
-# The page of a genuine stamp, for a visitor with no cookie (every first scan), is rendered
-# once per lot, language, local date and catalogue version — what everything on it but the
-# slots below depends on (a lot never changes; a void makes another verdict, rendered each
-# time) — then each scan fills in its own code and counts. It holds no form (the report form
-# is a page of its own), so no session, cookie or CSRF token either.
-CODE_SLOT, PRETTY_CODE_SLOT = "\x00code\x00", "\x00pretty-code\x00"
-SCAN_COUNT_SLOT, FIRST_SCAN_SLOT = "\x00scan-count\x00", "\x00first-scan\x00"
-page_shells = Recent(512)  # ≈ 15 kB each
-
-
-def shell_key(engine, record, on, locale: str) -> tuple:
-    return (engine, record.lot_id, record.catalog_version, on, locale)
-
-
-def fill_shell(shell: str, record) -> str:
-    """A genuine stamp's page from its lot's shell: this scan's code and counts filled in."""
-    return (shell.replace(CODE_SLOT, record.code).replace(PRETTY_CODE_SLOT, record.pretty_code)
-            .replace(SCAN_COUNT_SLOT, str(record.scan_count))
-            .replace(FIRST_SCAN_SLOT, vn_date(record.first_scan_at)))
-
-
 def _from_shell(record, on):
     locale = str(get_locale())
-    key = shell_key(db.engine, record, on, locale)
-    shell = page_shells.get(key)
+    key = shells.shell_key(db.engine, record, on, locale)
+    shell = shells.page_shells.get(key)
     if shell is None:
-        html = _page(record, on, scan_count=SCAN_COUNT_SLOT, first_scan=FIRST_SCAN_SLOT)
-        shell = html.replace(record.pretty_code, PRETTY_CODE_SLOT).replace(record.code, CODE_SLOT)
-        page_shells.put(key, shell)
+        shell = shells.make_shell(_page(record, on, scan_count=shells.SCAN_COUNT_SLOT,
+                                        first_scan=shells.FIRST_SCAN_SLOT), record)
+        shells.page_shells.put(key, shell)
     # What the scan lane needs to answer the next such request before Flask.
     request.environ[scanlane.SHELL_KEY] = (locale, db.engine)
-    return _no_store(fill_shell(shell, record))
+    return _no_store(shells.fill_shell(shell, record))
 
 
 @bp.get("/t/<code:code>", merge_slashes=False)

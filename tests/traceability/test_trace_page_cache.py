@@ -18,7 +18,7 @@ from tests.factories import make_lot, make_product, make_stamps
 from tests.traceability.conftest import scan
 from traceability import codes, services
 from traceability.models import Report
-from traceability.views import page_shells
+from traceability.shells import page_shells
 
 
 @pytest.fixture
