@@ -212,6 +212,34 @@ UTC_ = UTC  # re-exported for tests that build aware datetimes
 
 # --- Real commits on PostgreSQL (concurrency tests) ----------------------------------------
 
+def app_on_its_own_sqlite_file(workdir: Path, filename: str, **overrides):
+    """An app whose requests commit for real, on its own migrated SQLite file, as in
+    production (the caller disposes of its engine)."""
+    application = create_app({**test_config(workdir),
+                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / filename}",
+                              **overrides})
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@contextmanager
+def requests_flask_handled(application) -> Iterator[list]:
+    """How many requests Flask itself handled (one answered before Flask never reaches it)."""
+    from flask import request_started
+
+    seen: list = []
+
+    def count(sender, **_extra):
+        seen.append(1)
+
+    request_started.connect(count, application)
+    try:
+        yield seen
+    finally:
+        request_started.disconnect(count, application)
+
+
 @pytest.fixture(scope="session")
 def committing_app(workdir):
     """An app on a scratch PostgreSQL database next to TEST_DATABASE_URL's (`<name>_committing`),

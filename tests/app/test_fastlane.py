@@ -9,15 +9,11 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from flask import request_started
-from flask_migrate import upgrade
 
-from app import create_app
 from app.clock import LOCAL_TZ
 from app.extensions import db
 from catalog.services import revoke_certificate
-from tests.conftest import ON_POSTGRES
-from tests.conftest import test_config as config_in
+from tests.conftest import ON_POSTGRES, app_on_its_own_sqlite_file, requests_flask_handled
 from tests.factories import make_product
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="its own SQLite file, committed for real")
@@ -26,12 +22,7 @@ NOON = datetime(2026, 11, 23, 12, 0, tzinfo=LOCAL_TZ)
 
 
 def _app(workdir, **overrides):
-    application = create_app({**config_in(workdir),
-                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'fast.sqlite3'}",
-                              **overrides})
-    with application.app_context():
-        upgrade()
-    return application
+    return app_on_its_own_sqlite_file(workdir, "fast.sqlite3", **overrides)
 
 
 @pytest.fixture
@@ -45,14 +36,8 @@ def fast_app(tmp_path):
 @pytest.fixture
 def flask_requests(fast_app):
     """How many requests Flask itself handled (a replayed one never reaches it)."""
-    seen = []
-
-    def count(sender, **_extra):
-        seen.append(1)
-
-    request_started.connect(count, fast_app)
-    yield seen
-    request_started.disconnect(count, fast_app)
+    with requests_flask_handled(fast_app) as seen:
+        yield seen
 
 
 @pytest.fixture

@@ -8,18 +8,15 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from app import create_app
 from app.database import is_lock_error, write_intent
 from app.extensions import db
 from showrooms.models import StockLevel, StockMovement
 from showrooms.stock import ledger_matches_levels
 from storefront.models import Order
-from tests.conftest import ON_POSTGRES
-from tests.conftest import test_config as config_in
+from tests.conftest import ON_POSTGRES, app_on_its_own_sqlite_file
 from tests.factories import make_product, order_payload, receive_stock
 
 pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="the embedded SQLite default's own discipline")
@@ -31,11 +28,8 @@ UNITS = 20
 @pytest.fixture(scope="module")
 def sqlite_app(tmp_path_factory):
     """An app on its own SQLite file whose requests commit for real."""
-    workdir = tmp_path_factory.mktemp("sqlite-writers")
-    application = create_app({**config_in(workdir),
-                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'writers.sqlite3'}"})
-    with application.app_context():
-        upgrade()
+    application = app_on_its_own_sqlite_file(tmp_path_factory.mktemp("sqlite-writers"),
+                                             "writers.sqlite3")
     yield application
     with application.app_context():
         db.engine.dispose()

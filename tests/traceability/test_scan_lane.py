@@ -7,16 +7,12 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from flask import request_started
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from app import create_app
 from app.extensions import db
 from catalog.services import revoke_certificate
-from tests.conftest import ON_POSTGRES
-from tests.conftest import test_config as config_in
+from tests.conftest import ON_POSTGRES, app_on_its_own_sqlite_file, requests_flask_handled
 from tests.factories import make_lot, make_product, make_stamps
 from traceability.models import Scan, Stamp, StampClient
 
@@ -26,12 +22,8 @@ PHONE = "Mozilla/5.0 (Linux; Android 14)"
 
 
 def _app(workdir, **overrides):
-    application = create_app({**config_in(workdir),
-                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'lane.sqlite3'}",
-                              "SUSPICIOUS_SCAN_CLIENTS": 3, **overrides})
-    with application.app_context():
-        upgrade()
-    return application
+    return app_on_its_own_sqlite_file(workdir, "lane.sqlite3",
+                                      **{"SUSPICIOUS_SCAN_CLIENTS": 3, **overrides})
 
 
 @pytest.fixture
@@ -45,14 +37,8 @@ def lane_app(tmp_path):
 @pytest.fixture
 def flask_requests(lane_app):
     """How many requests Flask itself handled (one the lane answers never reaches it)."""
-    seen = []
-
-    def count(sender, **_extra):
-        seen.append(1)
-
-    request_started.connect(count, lane_app)
-    yield seen
-    request_started.disconnect(count, lane_app)
+    with requests_flask_handled(lane_app) as seen:
+        yield seen
 
 
 def _stamp(app) -> tuple[str, int]:
