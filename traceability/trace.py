@@ -11,15 +11,16 @@ and returns everything the page and the API show, inside the caller's transactio
 4. insert the scan row with the verdict given.
 
 On PostgreSQL 1, 2 and 4 are one statement (data-modifying CTEs), so a scan whose lot is
-cached is one round trip; the caller may run it in autocommit (no COMMIT round trip). Then a
-cache miss reads the lot's record after the scan committed: it may see a later catalogue
+cached is one round trip; the caller may run it in autocommit (no COMMIT round trip). Then
+a cache miss reads the lot's record after the scan committed: it may see a later catalogue
 change than the version it is filed under, never an earlier one, and the next scan reads
-the new version and the record again. The writes come first on purpose: on SQLite a transaction that
-reads and then writes can fail with SQLITE_BUSY_SNAPSHOT when another process wrote in
-between; starting with a write takes the write lock (waiting for busy_timeout) and the read
-then sees the latest state. SQL sent straight to the driver (on SQLite, three statements on
-the transaction's pysqlite connection), not ORM entities: no identity map, unit of work or
-statement compilation on a page that only counts. The caller commits once.
+the new version and the record again. The writes come first on purpose: on SQLite a
+transaction that reads and then writes can fail with SQLITE_BUSY_SNAPSHOT when another
+process wrote in between; starting with a write takes the write lock (waiting for
+busy_timeout) and the read then sees the latest state. SQL sent straight to the driver (on
+SQLite, three statements on the transaction's pysqlite connection), not ORM entities: no
+identity map, unit of work or statement compilation on a page that only counts. The caller
+commits once.
 
 Why the lot's record may be cached: everything in it except the void state (read live in
 step 2) is a product, producer, photo or certificate, whose every change gives the catalogue
@@ -253,8 +254,8 @@ FROM counted, recorded, async_commit
 # what is live, then insert the scan row with its verdict. Both dialects' statements go
 # straight to the driver on the transaction's own connection (SQLAlchemy's statement and
 # result machinery cost more than the database did, and on SQLite every µs here is spent
-# holding the write lock). Dates go through the
-# DateTime type's own SQLite processors, so they are stored and read exactly as the ORM does.
+# holding the write lock). Dates go through the DateTime type's own SQLite processors, so
+# they are stored and read exactly as the ORM does.
 _SQLITE_NOTE_CLIENT = """INSERT INTO stamp_clients (stamp_id, client_hash, first_seen_at)
 SELECT id, :p_client_hash, :p_at FROM stamps WHERE code = :p_code
 ON CONFLICT DO NOTHING"""
